@@ -1,0 +1,1 @@
+//! CRD types, condition helpers and CRD generation.

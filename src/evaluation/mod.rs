@@ -1,0 +1,1 @@
+//! Per-target, per-version and per-scope evaluation; summary badge; group rollup.

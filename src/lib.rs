@@ -1,0 +1,13 @@
+//! scs-cert-operator: automates Sovereign Cloud Stack (SCS) certification on Kubernetes.
+//!
+//! Data flows one way: CRD types (`api`) -> pure domain core (`scope`, `results`,
+//! `evaluation`, `report`) -> controllers -> publishers. The domain core has no kube client,
+//! no clock and no I/O: time is always a parameter.
+
+pub mod api;
+pub mod cli;
+pub mod evaluation;
+pub mod report;
+pub mod results;
+pub mod scope;
+pub mod test_support;

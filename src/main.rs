@@ -1,0 +1,33 @@
+//! `scs-cert`: the single binary of scs-cert-operator. CLI parsing only; every subcommand
+//! is implemented in `scs_cert_operator::cli`.
+
+use clap::{Parser, Subcommand};
+use scs_cert_operator::cli;
+use std::process::ExitCode;
+
+/// Sovereign Cloud Stack certification: operator, check driver and offline tools.
+#[derive(Parser)]
+#[command(name = "scs-cert", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print all CustomResourceDefinitions as YAML (the source of `crds/`).
+    Crds(cli::crds::CrdsArgs),
+    /// Work with scope specs (scope YAML files).
+    Spec(cli::spec::SpecArgs),
+    /// Evaluate reports against a scope spec at a given time; prints JSON.
+    Evaluate(cli::evaluate::EvaluateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Crds(args) => cli::crds::run(&args),
+        Command::Spec(args) => cli::spec::run(&args),
+        Command::Evaluate(args) => cli::evaluate::run(&args),
+    }
+}

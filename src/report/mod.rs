@@ -1,0 +1,1 @@
+//! Report model (upstream-compatible, legacy tolerant).

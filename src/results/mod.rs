@@ -1,0 +1,1 @@
+//! Result records, lifetimes (expiry), latest-valid selection per testcase.
