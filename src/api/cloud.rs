@@ -1,0 +1,366 @@
+//! `CloudCertification`: one subject (a cloud region or a KaaS configuration) tested against
+//! one SCS certificate scope, with the certificate that may be granted for it.
+
+use super::common::SecretKeyMount;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::{CustomResource, KubeSchema};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Desired state of a CloudCertification: what is tested, how and how often, and the
+/// certification body's decisions about it.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "certification.scs.community",
+    version = "v1alpha1",
+    kind = "CloudCertification",
+    namespaced,
+    status = "CloudCertificationStatus",
+    shortname = "ccert",
+    category = "scs",
+    derive = "PartialEq",
+    doc = "One cloud (an IaaS region or a KaaS configuration) tested against one SCS \
+           certificate scope on a schedule, with the certificate granted for it.",
+    printcolumn(
+        name = "Ready",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].status"
+    ),
+    printcolumn(
+        name = "Status",
+        type_ = "string",
+        json_path = ".status.conditions[?(@.type==\"Ready\")].message"
+    ),
+    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn(
+        name = "Subject",
+        type_ = "string",
+        json_path = ".spec.subject",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "Scope",
+        type_ = "string",
+        json_path = ".status.scope.name",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "Version",
+        type_ = "string",
+        json_path = ".status.certificate.version",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "Expires",
+        type_ = "string",
+        json_path = ".status.certificate.notAfter",
+        priority = "1"
+    )
+)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudCertificationSpec {
+    /// Subject name used in reports and the public listing, e.g. `regio-a` or `noris-1.35`.
+    /// Letters, digits, `_`, `-` and `.`; at most 63 characters.
+    #[schemars(length(min = 1, max = 63))]
+    #[x_kube(validation = Rule::new("self.matches('^[A-Za-z0-9][A-Za-z0-9_.-]*$')")
+        .message("subject must start with a letter or digit and contain only letters, digits, '_', '-' and '.'"))]
+    pub subject: String,
+
+    /// Human-readable name of the cloud shown in the listing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 256))]
+    pub display_name: Option<String>,
+
+    /// Organisation operating the cloud.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 256))]
+    pub provider: Option<String>,
+
+    /// Free-text description shown in the listing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 4096))]
+    pub description: Option<String>,
+
+    /// Optional group (e.g. all regions of one provider) for group rollups in the listing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 63))]
+    pub group: Option<String>,
+
+    /// Where the scope spec (the SCS scope YAML) comes from.
+    pub scope: ScopeSource,
+
+    /// The cloud under test: credentials and variable assignments for the checks.
+    #[serde(default)]
+    pub target: TestTarget,
+
+    /// When checks run and which testcases each run selects.
+    #[serde(default)]
+    pub schedule: Schedule,
+
+    /// The check Job: image, command and limits.
+    #[serde(default)]
+    pub runner: Runner,
+
+    /// Pause scheduling of new runs without deleting anything.
+    #[serde(default)]
+    pub suspend: bool,
+
+    /// The certificate (SCS-0004) for one version of the scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateSpec>,
+}
+
+/// Source of the scope spec: exactly one of `configMap` or `url`.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(
+    validation = Rule::new("has(self.configMap) != has(self.url)")
+        .message("scope needs exactly one of configMap or url"),
+    validation = Rule::new("!has(self.sha256) || has(self.url)")
+        .message("scope.sha256 pins a scope fetched from scope.url; it needs url")
+)]
+pub struct ScopeSource {
+    /// Scope spec stored in a ConfigMap key in the resource's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_map: Option<ConfigMapKey>,
+
+    /// HTTPS URL of the scope spec, e.g. the raw upstream `scs-compatible-iaas.yaml` at a
+    /// pinned commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 2048))]
+    #[x_kube(validation = Rule::new("self.startsWith('https://')").message("scope.url must be an https:// URL"))]
+    pub url: Option<String>,
+
+    /// Expected SHA-256 (hex) of the document at `url`; a different digest is an error,
+    /// never a silent switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 64))]
+    #[x_kube(validation = Rule::new("self.matches('^[0-9a-f]{64}$')").message("scope.sha256 must be 64 lowercase hex digits"))]
+    pub sha256: Option<String>,
+
+    /// Test exactly this scope version, ignoring the timeline (like the check tool's `-V`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// A key of a ConfigMap in the resource's namespace.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigMapKey {
+    /// Name of the ConfigMap.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Key holding the scope YAML.
+    #[schemars(length(min = 1, max = 253))]
+    pub key: String,
+}
+
+/// The environment under test.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TestTarget {
+    /// Secret with the credentials the checks need (clouds.yaml, secure.yaml, kubeconfig),
+    /// mounted read-only into the check Job. Its values never appear in status, events,
+    /// logs or the listing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<SecretKeyMount>,
+
+    /// Variable assignments for the scope's scripts (the check tool's `-a NAME=VALUE`),
+    /// e.g. `os_cloud: regio-a`. Not for secrets: values are recorded in reports.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, String>,
+}
+
+/// When checks run.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    /// Cron expression (minute hour day-of-month month day-of-week); default daily at 03:00.
+    #[serde(default = "default_cron")]
+    #[schemars(length(min = 9, max = 128))]
+    pub cron: String,
+
+    /// IANA time zone the cron expression is read in; default UTC.
+    #[serde(default = "default_time_zone")]
+    #[schemars(length(min = 1, max = 64))]
+    pub time_zone: String,
+
+    /// Which testcases a scheduled run selects.
+    #[serde(default)]
+    pub selection: Selection,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            cron: default_cron(),
+            time_zone: default_time_zone(),
+            selection: Selection::default(),
+        }
+    }
+}
+
+fn default_cron() -> String {
+    "0 3 * * *".to_owned()
+}
+
+fn default_time_zone() -> String {
+    "UTC".to_owned()
+}
+
+/// Testcase selection policy of a scheduled run.
+#[derive(schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Selection {
+    /// Every automated testcase of the tested versions, every run.
+    #[default]
+    All,
+    /// Only testcases whose result is missing or expires before the next scheduled run.
+    Expiring,
+}
+
+/// The check Job.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Runner {
+    /// Container image with the check scripts; default: the official pinned SCS image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+
+    /// Command overriding the default check command.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+
+    /// Arguments overriding the default check arguments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+
+    /// Wall-clock limit of one run in seconds (the Job's activeDeadlineSeconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 86400))]
+    pub timeout_seconds: Option<i64>,
+
+    /// Pod attempts per run before the run counts as failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 5))]
+    pub attempts: Option<i32>,
+}
+
+/// The certificate requested for one scope version (SCS-0004).
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateSpec {
+    /// Scope version to be certified, e.g. `v5.1`.
+    #[schemars(length(min = 1, max = 64))]
+    pub version: String,
+
+    /// Who issues the certificate.
+    #[serde(default)]
+    pub issuance: Issuance,
+
+    /// The certification body's grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<Grant>,
+
+    /// The certification body's revocation; a revoked certificate is never revived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<Revocation>,
+}
+
+/// How a certificate comes about.
+#[derive(schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Issuance {
+    /// The certification body grants it (`grant`); the official path.
+    #[default]
+    Manual,
+    /// Self-assessment: issued when the version passes; always listed as self-assessed.
+    Automatic,
+}
+
+/// The certification body's grant of a certificate.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Grant {
+    /// When the certificate was granted (RFC 3339); validity is one year from here.
+    pub granted_at: jiff::Timestamp,
+    /// Who granted it (person or body).
+    #[schemars(length(min = 1, max = 256))]
+    pub granted_by: String,
+    /// Reference to the decision, e.g. a ticket or pull request URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 1024))]
+    pub reference: Option<String>,
+}
+
+/// A revocation decision.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Revocation {
+    /// When the certificate was revoked (RFC 3339).
+    pub revoked_at: jiff::Timestamp,
+    /// Who revoked it.
+    #[schemars(length(min = 1, max = 256))]
+    pub revoked_by: String,
+    /// Why it was revoked; published on the revocation list.
+    #[schemars(length(min = 1, max = 4096))]
+    pub reason: String,
+}
+
+/// Observed state of a CloudCertification, written only by the operator.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudCertificationStatus {
+    /// Generation of the spec this status was computed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+
+    /// Conditions keyed by type: Ready, Compliant, Certified, Checking.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["type".into()]))]
+    pub conditions: Vec<Condition>,
+
+    /// The scope spec in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ScopeStatus>,
+
+    /// The summary badge text, e.g. `✅ v5.1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+
+    /// The newest certifiable version whose main target passes, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_passed_version: Option<String>,
+
+    /// The current certificate, if one is requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateStatus>,
+}
+
+/// The scope spec in use, as loaded.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeStatus {
+    /// Scope UUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Scope name, e.g. `SCS-compatible IaaS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// SHA-256 of the scope YAML in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// State of the current certificate.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateStatus {
+    /// Certified scope version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Start of validity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<jiff::Timestamp>,
+    /// End of validity (one year after the grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<jiff::Timestamp>,
+}
