@@ -1,0 +1,59 @@
+# scs-cert-operator entry points. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+CLUSTER_DIR ?= $(CURDIR)/.cluster
+CP := e2e/control-plane
+# PATH with the locally built kubectl/helm/etcd/kube-apiserver (after `make tools`).
+TOOLS_ENV = eval "$$(bash $(CP)/build-tools.sh --print-env)"
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build the scs-cert binary (debug)
+	$(CARGO) build
+
+.PHONY: tools
+tools: ## Build etcd, kube-apiserver, kubectl and helm from Go sources (cached per version)
+	bash $(CP)/build-tools.sh
+
+.PHONY: crds
+crds: ## Regenerate crds/ from the code (commit the result)
+	$(CARGO) run --quiet -- crds --output-dir crds
+
+.PHONY: fmt
+fmt: ## Format the code
+	$(CARGO) fmt
+
+.PHONY: lint
+lint: ## rustfmt check and clippy with warnings denied
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --features e2e -- -D warnings
+
+.PHONY: unit
+unit: ## Unit, property, compatibility and CLI tests (no cluster needed)
+	$(CARGO) test
+
+.PHONY: e2e
+e2e: tools ## End-to-end tests against a real kube-apiserver (started and stopped here)
+	$(TOOLS_ENV); bash $(CP)/with-cluster.sh $(CARGO) test --features e2e --test e2e
+
+.PHONY: test
+test: unit e2e ## Everything CI runs: unit + e2e
+
+.PHONY: cluster-up
+cluster-up: tools ## Start a local control plane in .cluster/ (prints the KUBECONFIG export)
+	bash $(CP)/start.sh $(CLUSTER_DIR)
+	@echo "export KUBECONFIG=$(CLUSTER_DIR)/kubeconfig"
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local control plane of .cluster/
+	bash $(CP)/stop.sh $(CLUSTER_DIR)
+
+.PHONY: bench-evaluate
+bench-evaluate: ## Benchmark: evaluate 10,000 subjects against the upstream IaaS spec
+	$(CARGO) run --release --example bench_evaluate
