@@ -9,5 +9,6 @@ pub mod cli;
 pub mod evaluation;
 pub mod report;
 pub mod results;
+pub mod runner;
 pub mod scope;
 pub mod test_support;

@@ -21,6 +21,10 @@ enum Command {
     Spec(cli::spec::SpecArgs),
     /// Evaluate reports against a scope spec at a given time; prints JSON.
     Evaluate(cli::evaluate::EvaluateArgs),
+    /// Run the SCS conformance checks of a scope spec (drop-in for scs-compliance-check.py).
+    Check(cli::check::CheckArgs),
+    /// Job-side wrapper: run a check command, then upload its report to the operator.
+    Run(cli::run::RunArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,5 +33,7 @@ fn main() -> ExitCode {
         Command::Crds(args) => cli::crds::run(&args),
         Command::Spec(args) => cli::spec::run(&args),
         Command::Evaluate(args) => cli::evaluate::run(&args),
+        Command::Check(args) => cli::check::run(&args),
+        Command::Run(args) => cli::run::run(&args),
     }
 }
