@@ -7,6 +7,7 @@
 pub mod api;
 pub mod cli;
 pub mod evaluation;
+pub mod local_executor;
 pub mod report;
 pub mod results;
 pub mod runner;

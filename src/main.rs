@@ -25,6 +25,9 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Job-side wrapper: run a check command, then upload its report to the operator.
     Run(cli::run::RunArgs),
+    /// Development only: run Jobs as local processes on a control plane without nodes.
+    #[command(hide = true)]
+    LocalExecutor(cli::local_executor::LocalExecutorArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,5 +38,6 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => cli::evaluate::run(&args),
         Command::Check(args) => cli::check::run(&args),
         Command::Run(args) => cli::run::run(&args),
+        Command::LocalExecutor(args) => cli::local_executor::run(&args),
     }
 }

@@ -4,5 +4,6 @@
 pub mod check;
 pub mod crds;
 pub mod evaluate;
+pub mod local_executor;
 pub mod run;
 pub mod spec;
