@@ -11,5 +11,6 @@ pub mod local_executor;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod schedule;
 pub mod scope;
 pub mod test_support;
