@@ -5,8 +5,8 @@
 use crate::report::timestamp::{format_report_date, format_report_timestamp};
 use crate::results::Verdict;
 use indexmap::IndexMap;
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Serialize, Serializer};
 
 /// One report document.

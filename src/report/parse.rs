@@ -113,8 +113,12 @@ pub fn report_from_value(value: &Value, document: usize) -> Result<Report, Repor
     let spec_map = reader.required_mapping(top, "", "spec")?;
     let spec = ReportSpec {
         uuid: reader.required_string(spec_map, "spec", "uuid")?,
-        name: reader.optional_string(spec_map, "spec", "name")?.unwrap_or_default(),
-        url: reader.optional_string(spec_map, "spec", "url")?.unwrap_or_default(),
+        name: reader
+            .optional_string(spec_map, "spec", "name")?
+            .unwrap_or_default(),
+        url: reader
+            .optional_string(spec_map, "spec", "url")?
+            .unwrap_or_default(),
     };
     let checked_at_text = reader.required_string(top, "", "checked_at")?;
     let checked_at = parse_report_timestamp(&checked_at_text).map_err(|reason| {
@@ -253,7 +257,8 @@ impl Reader {
     }
 
     fn key_text(&self, key: &Value, path: &str) -> Result<String, ReportError> {
-        scalar_text(key).ok_or_else(|| self.wrong_type(format!("{path} (key)"), "a string key", key))
+        scalar_text(key)
+            .ok_or_else(|| self.wrong_type(format!("{path} (key)"), "a string key", key))
     }
 
     fn integer(&self, value: Option<&Value>, path: String) -> Result<i64, ReportError> {
@@ -332,7 +337,9 @@ impl Reader {
         }
         Ok(Invocation {
             // Upstream repeats the key as `id`; fall back to the key when absent.
-            id: self.optional_string(map, path, "id")?.unwrap_or_else(|| key.to_owned()),
+            id: self
+                .optional_string(map, path, "id")?
+                .unwrap_or_else(|| key.to_owned()),
             cmd: self.optional_string(map, path, "cmd")?.unwrap_or_default(),
             results,
             rc: self.integer(field(map, "rc"), join(path, "rc"))?,

@@ -86,7 +86,10 @@ fn parses_new_style_report_with_unknown_keys() {
     let report = &reports[0];
     assert_eq!(report.spec.uuid, "50393e6f-2ae1-4c5c-a62c-3b75f2abef3f");
     assert_eq!(report.checked_at, ts("2026-08-19T14:30:00.123456Z"));
-    assert_eq!(report.reference_date.map(|d| d.to_string()).as_deref(), Some("2026-08-19"));
+    assert_eq!(
+        report.reference_date.map(|d| d.to_string()).as_deref(),
+        Some("2026-08-19")
+    );
     assert_eq!(report.subject, "gx-scs");
     assert_eq!(report.run.argv, ["-s", "gx-scs", "-a", "os_cloud=gx-scs"]);
     assert_eq!(report.run.sections, None);
@@ -110,7 +113,11 @@ fn multi_document_streams_keep_every_document() {
 #[test]
 fn empty_stream_has_no_reports() {
     assert!(parse_report_stream("").unwrap().is_empty());
-    assert!(parse_report_stream("# just a comment\n").unwrap().is_empty());
+    assert!(
+        parse_report_stream("# just a comment\n")
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -159,7 +166,10 @@ fn errors_name_document_and_field() {
     assert_eq!(problem, FieldProblem::InvalidVerdict("5".into()));
 
     let (_, field, problem) = field_error(&NEW_STYLE.replace("subject: gx-scs\n", ""));
-    assert_eq!((field.as_str(), problem), ("subject", FieldProblem::Missing));
+    assert_eq!(
+        (field.as_str(), problem),
+        ("subject", FieldProblem::Missing)
+    );
 
     let (_, field, problem) =
         field_error(&NEW_STYLE.replace("2026-08-19 14:30:00.123456", "last tuesday"));
@@ -172,16 +182,22 @@ fn errors_name_document_and_field() {
     let (_, field, _) = field_error(&NEW_STYLE.replace("warning: 0", "warning: -3"));
     assert!(field.ends_with(".warning"), "{field}");
 
-    let (_, field, problem) = field_error(&NEW_STYLE.replace(
-        "  uuid: 50393e6f-2ae1-4c5c-a62c-3b75f2abef3f\n",
-        "",
-    ));
-    assert_eq!((field.as_str(), problem), ("spec.uuid", FieldProblem::Missing));
+    let (_, field, problem) =
+        field_error(&NEW_STYLE.replace("  uuid: 50393e6f-2ae1-4c5c-a62c-3b75f2abef3f\n", ""));
+    assert_eq!(
+        (field.as_str(), problem),
+        ("spec.uuid", FieldProblem::Missing)
+    );
 
-    let message = parse_report_stream(&NEW_STYLE.replace("scs-0100-syntax-check: 1", "scs-0100-syntax-check: PASS"))
-        .unwrap_err()
-        .to_string();
-    assert!(message.starts_with("document 1: field `run.invocations."), "{message}");
+    let message = parse_report_stream(
+        &NEW_STYLE.replace("scs-0100-syntax-check: 1", "scs-0100-syntax-check: PASS"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        message.starts_with("document 1: field `run.invocations."),
+        "{message}"
+    );
 }
 
 #[test]
@@ -211,13 +227,29 @@ fn writer_uses_upstream_key_order_and_round_trips() {
         top_keys,
         ["spec", "checked_at", "reference_date", "subject", "run"]
     );
-    assert!(yaml.contains("\nchecked_at: 2026-08-19 14:30:00.123456\n"), "{yaml}");
+    assert!(
+        yaml.contains("\nchecked_at: 2026-08-19 14:30:00.123456\n"),
+        "{yaml}"
+    );
     assert!(yaml.contains("\nreference_date: 2026-08-19\n"), "{yaml}");
     let order = [
-        "  uuid: 0f5a7ef1", "  argv:", "  assignment:", "  sections: null",
-        "  forced_version: null", "  forced_tests: null", "  invocations:",
-        "      id:", "      cmd:", "      results:", "      rc:", "      stdout:",
-        "      stderr:", "      info:", "      warning:", "      error:", "      critical:",
+        "  uuid: 0f5a7ef1",
+        "  argv:",
+        "  assignment:",
+        "  sections: null",
+        "  forced_version: null",
+        "  forced_tests: null",
+        "  invocations:",
+        "      id:",
+        "      cmd:",
+        "      results:",
+        "      rc:",
+        "      stdout:",
+        "      stderr:",
+        "      info:",
+        "      warning:",
+        "      error:",
+        "      critical:",
     ];
     let mut last = 0;
     for key in order {

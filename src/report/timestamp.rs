@@ -1,9 +1,9 @@
 //! Report timestamps: upstream writes naive local time (`2026-08-19 14:30:00.123456`); we read
 //! every naive timestamp as UTC and write naive UTC in the upstream shape.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 
 /// Parses a report timestamp. Accepts RFC 3339 with an offset (converted to UTC) and naive
 /// date-times with `T` or a space as separator and optional fractional seconds (read as UTC).
@@ -90,7 +90,12 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for bad in ["", "yesterday", "2026-13-01 00:00:00", "2026-02-30T00:00:00"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01 00:00:00",
+            "2026-02-30T00:00:00",
+        ] {
             assert!(parse_report_timestamp(bad).is_err(), "{bad}");
         }
         assert!(parse_report_date("2026-02-30").is_err());

@@ -1,0 +1,211 @@
+//! Selecting the current result per testcase across many reports (DOMAIN 2.5).
+//!
+//! For one subject and one scope: results of testcases unknown to the spec are skipped and
+//! listed as missing objects; expired results are skipped; among the rest the most recent
+//! `checked_at` wins. Equal `checked_at` (e.g. the same run uploaded twice under different
+//! uuids) is broken by the **worse verdict** (FAIL < ABORT < PASS), then by the smaller report
+//! uuid, so the outcome never depends on the order in which reports are given.
+
+use crate::evaluation::verdict::VerdictLookup;
+use crate::report::Report;
+use crate::results::Verdict;
+use crate::results::lifetime::{ExpiryError, add_period};
+use crate::results::record::ResultRecord;
+use crate::scope::{Lifetime, ScopeSpec};
+use jiff::{SignedDuration, Timestamp};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+
+/// Knobs of the selection; the default is HEAD behaviour (no grace period).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SelectionOptions {
+    /// Historical grace period: expiry is judged at `now - grace_days` (7 before 2026-06-25).
+    pub grace_days: u32,
+}
+
+/// A result whose (scope, testcase) is unknown to the spec; skipped like the monitor does.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MissingObject {
+    /// `run.uuid` of the report holding it.
+    pub report: String,
+    /// The unknown testcase id.
+    pub testcase: String,
+}
+
+/// The outcome of [`latest_valid_results`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatestResults {
+    /// The winning valid result per testcase id.
+    pub records: BTreeMap<String, ResultRecord>,
+    /// Results for testcases the spec does not define.
+    pub missing_objects: Vec<MissingObject>,
+    /// Number of results skipped because they had expired.
+    pub expired: usize,
+    /// Testcases whose lifetime has no expiry rule ("unknown period"); their results are unusable.
+    pub unknown_periods: BTreeMap<String, String>,
+    /// `run.uuid` of reports made for another scope (ignored entirely).
+    pub foreign_reports: Vec<String>,
+}
+
+impl LatestResults {
+    /// The selected record of `testcase`, if any.
+    pub fn record(&self, testcase: &str) -> Option<&ResultRecord> {
+        self.records.get(testcase)
+    }
+
+    /// Whether no valid result was selected at all.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+impl VerdictLookup for LatestResults {
+    fn verdict_of(&self, testcase: &str) -> Option<Verdict> {
+        self.records.get(testcase).map(|r| r.result)
+    }
+}
+
+/// A candidate while scanning; borrows from the reports to avoid copying per result.
+#[derive(Clone, Copy)]
+struct Candidate<'r> {
+    result: Verdict,
+    checked_at: Timestamp,
+    expires_at: Timestamp,
+    report: &'r str,
+}
+
+/// Whether `new` beats `current`: later `checked_at`, then worse verdict, then smaller uuid.
+fn beats(new: &Candidate<'_>, current: &Candidate<'_>) -> bool {
+    let order = new
+        .checked_at
+        .cmp(&current.checked_at)
+        .then_with(|| current.result.cmp(&new.result))
+        .then_with(|| current.report.cmp(new.report));
+    order == Ordering::Greater
+}
+
+/// Expiry per lifetime for one report (all its results share `checked_at`).
+#[derive(Default)]
+struct ExpiryCache {
+    known: [Option<Result<Timestamp, ExpiryError>>; 5],
+}
+
+impl ExpiryCache {
+    fn expiry(
+        &mut self,
+        checked_at: Timestamp,
+        lifetime: &Lifetime,
+    ) -> Result<Timestamp, ExpiryError> {
+        let slot = match lifetime {
+            Lifetime::Day => 0,
+            Lifetime::Week => 1,
+            Lifetime::Month => 2,
+            Lifetime::Quarter => 3,
+            Lifetime::Year => 4,
+            Lifetime::Unknown(_) => return add_period(checked_at, lifetime),
+        };
+        self.known[slot]
+            .get_or_insert_with(|| add_period(checked_at, lifetime))
+            .clone()
+    }
+}
+
+/// The latest still-valid result per testcase of `spec`, from `reports` of **one subject**.
+///
+/// Reports whose `spec.uuid` differs from the spec's uuid are ignored (listed in
+/// `foreign_reports`); a spec without uuid accepts every report.
+pub fn latest_valid_results<'r, I>(
+    spec: &ScopeSpec,
+    reports: I,
+    now: Timestamp,
+    options: SelectionOptions,
+) -> LatestResults
+where
+    I: IntoIterator<Item = &'r Report>,
+{
+    let judged_at = now
+        .checked_sub(SignedDuration::from_hours(
+            24 * i64::from(options.grace_days),
+        ))
+        .unwrap_or(Timestamp::MIN);
+    let mut outcome = LatestResults::default();
+    let mut best: HashMap<&'r str, Candidate<'r>> = HashMap::new();
+    for report in reports {
+        if spec
+            .uuid
+            .as_deref()
+            .is_some_and(|uuid| uuid != report.spec.uuid)
+        {
+            outcome.foreign_reports.push(report.run.uuid.clone());
+            continue;
+        }
+        let mut expiries = ExpiryCache::default();
+        for (testcase, result) in report.testcase_results() {
+            let Some(descriptor) = spec.testcase(testcase) else {
+                outcome.missing_objects.push(MissingObject {
+                    report: report.run.uuid.clone(),
+                    testcase: testcase.to_owned(),
+                });
+                continue;
+            };
+            let expires_at = match expiries.expiry(report.checked_at, &descriptor.lifetime) {
+                Ok(expires_at) => expires_at,
+                Err(_) => {
+                    outcome
+                        .unknown_periods
+                        .entry(testcase.to_owned())
+                        .or_insert_with(|| descriptor.lifetime.to_string());
+                    continue;
+                }
+            };
+            if judged_at >= expires_at {
+                outcome.expired += 1;
+                continue;
+            }
+            let candidate = Candidate {
+                result,
+                checked_at: report.checked_at,
+                expires_at,
+                report: &report.run.uuid,
+            };
+            best.entry(testcase)
+                .and_modify(|current| {
+                    if beats(&candidate, current) {
+                        *current = candidate;
+                    }
+                })
+                .or_insert(candidate);
+        }
+    }
+    outcome.missing_objects.sort();
+    outcome.foreign_reports.sort();
+    outcome.records = best
+        .into_iter()
+        .map(|(testcase, c)| {
+            let record = ResultRecord {
+                testcase: testcase.to_owned(),
+                result: c.result,
+                checked_at: c.checked_at,
+                expires_at: c.expires_at,
+                report: c.report.to_owned(),
+            };
+            (testcase.to_owned(), record)
+        })
+        .collect();
+    outcome
+}
+
+/// Groups reports by subject (sorted by subject name), keeping their order within a subject.
+pub fn reports_by_subject<'r, I>(reports: I) -> BTreeMap<&'r str, Vec<&'r Report>>
+where
+    I: IntoIterator<Item = &'r Report>,
+{
+    let mut grouped: BTreeMap<&'r str, Vec<&'r Report>> = BTreeMap::new();
+    for report in reports {
+        grouped
+            .entry(report.subject.as_str())
+            .or_default()
+            .push(report);
+    }
+    grouped
+}
