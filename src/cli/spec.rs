@@ -1,7 +1,8 @@
 //! `scs-cert spec validate`: load and validate scope specs, human-readable errors.
 
+use crate::scope::{LoadFileError, LoadedSpec, load_file};
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `scs-cert spec`.
@@ -24,7 +25,61 @@ pub enum SpecCommand {
 }
 
 /// Runs `scs-cert spec`.
-pub fn run(_args: &SpecArgs) -> ExitCode {
-    eprintln!("not implemented yet");
-    ExitCode::from(2)
+pub fn run(args: &SpecArgs) -> ExitCode {
+    match &args.command {
+        SpecCommand::Validate { files } => validate(files),
+    }
+}
+
+/// Validates every file (never stopping at the first bad one); 0 when all are valid, else 1.
+/// Warnings and errors go to stderr as `FILE: warning|error: PATH: MESSAGE`; the one-line
+/// summary of each valid file goes to stdout.
+fn validate(files: &[PathBuf]) -> ExitCode {
+    let mut all_valid = true;
+    for file in files {
+        let shown = file.display();
+        match load_file(file) {
+            Ok(loaded) => {
+                for warning in &loaded.warnings {
+                    eprintln!("{shown}: warning: {warning}");
+                }
+                println!("{}", summary(file, &loaded));
+            }
+            Err(LoadFileError::Invalid(invalid)) => {
+                all_valid = false;
+                for error in &invalid.errors {
+                    eprintln!("{shown}: error: {error}");
+                }
+                for warning in &invalid.warnings {
+                    eprintln!("{shown}: warning: {warning}");
+                }
+                eprintln!("{shown}: INVALID: {} error(s)", invalid.errors.len());
+            }
+            Err(io @ LoadFileError::Io { .. }) => {
+                all_valid = false;
+                eprintln!("{shown}: error: {io}");
+            }
+        }
+    }
+    if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `FILE: OK: NAME (uuid UUID): N versions (a, b), M testcases, K warnings`.
+fn summary(file: &Path, loaded: &LoadedSpec) -> String {
+    let spec = &loaded.spec;
+    let versions: Vec<&str> = spec.versions.iter().map(|v| v.name.as_str()).collect();
+    format!(
+        "{}: OK: {} (uuid {}): {} version(s) ({}), {} testcase(s), {} warning(s)",
+        file.display(),
+        spec.name.as_deref().unwrap_or("<no name>"),
+        spec.uuid.as_deref().unwrap_or("<none>"),
+        versions.len(),
+        versions.join(", "),
+        spec.testcases.len(),
+        loaded.warnings.len(),
+    )
 }

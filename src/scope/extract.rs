@@ -66,6 +66,8 @@ pub(crate) struct RawVersion {
     pub stabilized_at: Option<Date>,
     pub stable: bool,
     pub includes: Vec<RawInclude>,
+    /// `include` was present and a list (otherwise target warnings would only be noise).
+    pub include_ok: bool,
 }
 
 #[derive(Debug)]
@@ -630,9 +632,11 @@ fn extract_version(node: &Node, path: &SpecPath, diag: &mut Diagnostics) -> Opti
         diag.warn(path.key("targets"), W::AuthoredVersionTargets);
     }
     let mut includes = Vec::new();
+    let mut include_ok = false;
     match get(node, "include") {
         None => diag.error(path.clone(), E::MissingKey { key: "include" }),
         Some(Node::Seq(items)) => {
+            include_ok = true;
             for (i, item) in items.iter().enumerate() {
                 if let Some(include) = extract_include(item, &path.key("include").index(i), diag) {
                     includes.push(include);
@@ -647,6 +651,7 @@ fn extract_version(node: &Node, path: &SpecPath, diag: &mut Diagnostics) -> Opti
         stabilized_at,
         stable,
         includes,
+        include_ok,
     })
 }
 

@@ -204,7 +204,7 @@ fn resolve_versions(
                 );
             }
         }
-        if !targets.contains_key(MAIN_TARGET) {
+        if rv.include_ok && !targets.contains_key(MAIN_TARGET) {
             diag.warn(
                 rv.path.clone(),
                 W::NoMainTarget {
