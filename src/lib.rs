@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod controller;
 pub mod evaluation;
 pub mod local_executor;
 pub mod report;

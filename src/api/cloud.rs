@@ -31,7 +31,11 @@ use std::collections::BTreeMap;
         type_ = "string",
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     ),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    ),
     printcolumn(
         name = "Subject",
         type_ = "string",
@@ -209,7 +213,9 @@ fn default_time_zone() -> String {
 }
 
 /// Testcase selection policy of a scheduled run.
-#[derive(schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
 pub enum Selection {
     /// Every automated testcase of the tested versions, every run.
     #[default]
@@ -267,7 +273,9 @@ pub struct CertificateSpec {
 }
 
 /// How a certificate comes about.
-#[derive(schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
 pub enum Issuance {
     /// The certification body grants it (`grant`); the official path.
     #[default]
@@ -326,13 +334,122 @@ pub struct CloudCertificationStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
-    /// The newest certifiable version whose main target passes, if any.
+    /// The version that decided the scope verdict (the monitor's winner), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub best_passed_version: Option<String>,
+
+    /// Verdict of every explicitly valid version at the last evaluation, in spec order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["name".into()]))]
+    pub versions: Vec<VersionVerdict>,
+
+    /// The latest still-valid result per testcase, with its expiry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(merge_strategy = ListMerge::Map(vec!["testcase".into()]))]
+    pub results: Vec<TestcaseResult>,
+
+    /// When the latest evaluation was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluated_at: Option<jiff::Timestamp>,
+
+    /// The next planned run (absent while suspended or when the schedule never fires).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_run_at: Option<jiff::Timestamp>,
+
+    /// The schedule slot of the latest scheduled run: the anchor of the schedule, so a
+    /// restart neither re-fires nor skips runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_scheduled_time: Option<jiff::Timestamp>,
+
+    /// The value of the run-now annotation that was last acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_manual_trigger: Option<String>,
+
+    /// The run in progress, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_run: Option<RunRecord>,
+
+    /// The latest finished run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<RunRecord>,
+
+    /// Recent finished runs, newest first (bounded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(merge_strategy = ListMerge::Atomic)]
+    pub recent_runs: Vec<RunRecord>,
 
     /// The current certificate, if one is requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateStatus>,
+}
+
+/// Verdict of one scope version.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionVerdict {
+    /// Version name, e.g. `v5.1`.
+    pub name: String,
+    /// Validity at the evaluation time: effective, warn, draft or deprecated.
+    pub validity: String,
+    /// PASS, ABORT, FAIL or MISSING (the verdict of the `main` target).
+    pub result: String,
+    /// Testcases of `main` that are not PASS, worst first (bounded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_passing: Vec<String>,
+}
+
+/// The current result of one testcase.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct TestcaseResult {
+    /// Testcase id.
+    pub testcase: String,
+    /// PASS, ABORT or FAIL.
+    pub result: String,
+    /// When it was checked.
+    pub checked_at: jiff::Timestamp,
+    /// First instant it is no longer valid.
+    pub expires_at: jiff::Timestamp,
+    /// Run uuid of the report it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+}
+
+/// One check run.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRecord {
+    /// Run id (also a label on the Job and the stored report).
+    pub id: String,
+    /// Why it ran: Scheduled or Manual.
+    pub trigger: String,
+    /// Name of the Job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    /// Schedule slot this run belongs to (scheduled runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<jiff::Timestamp>,
+    /// When the Job was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<jiff::Timestamp>,
+    /// When the run ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<jiff::Timestamp>,
+    /// ReportReceived, NoReport or Skipped; absent while running.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Why the run ended that way, for humans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Name of the ConfigMap holding the stored report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+    /// SHA-256 of the scope spec the run used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec_sha256: Option<String>,
+    /// Number of testcases the run selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_testcases: Option<i32>,
 }
 
 /// The scope spec in use, as loaded.

@@ -113,18 +113,41 @@ mod tests {
         let t2: jiff::Timestamp = "2026-01-03T00:00:00Z".parse().unwrap();
         let mut conditions = Vec::new();
 
-        assert!(set(&mut conditions, &ready(ConditionStatus::False, "NeverRun"), Some(1), t0));
+        assert!(set(
+            &mut conditions,
+            &ready(ConditionStatus::False, "NeverRun"),
+            Some(1),
+            t0
+        ));
         // Same decision later: nothing changes, so nothing would be written.
-        assert!(!set(&mut conditions, &ready(ConditionStatus::False, "NeverRun"), Some(1), t1));
+        assert!(!set(
+            &mut conditions,
+            &ready(ConditionStatus::False, "NeverRun"),
+            Some(1),
+            t1
+        ));
         assert_eq!(conditions[0].last_transition_time, Time(t0));
         // New reason, same status: message changes, transition time stays.
-        assert!(set(&mut conditions, &ready(ConditionStatus::False, "TestsFailing"), Some(1), t1));
+        assert!(set(
+            &mut conditions,
+            &ready(ConditionStatus::False, "TestsFailing"),
+            Some(1),
+            t1
+        ));
         assert_eq!(conditions[0].last_transition_time, Time(t0));
         // Status flips: transition time moves.
-        assert!(set(&mut conditions, &ready(ConditionStatus::True, "Compliant"), Some(2), t2));
+        assert!(set(
+            &mut conditions,
+            &ready(ConditionStatus::True, "Compliant"),
+            Some(2),
+            t2
+        ));
         assert_eq!(conditions[0].last_transition_time, Time(t2));
         assert_eq!(conditions[0].observed_generation, Some(2));
         assert_eq!(conditions.len(), 1);
-        assert_eq!(find(&conditions, READY).map(|c| c.status.as_str()), Some("True"));
+        assert_eq!(
+            find(&conditions, READY).map(|c| c.status.as_str()),
+            Some("True")
+        );
     }
 }

@@ -28,15 +28,29 @@ use serde::{Deserialize, Serialize};
         type_ = "string",
         json_path = ".status.conditions[?(@.type==\"Ready\")].message"
     ),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    ),
     printcolumn(
         name = "Organization",
         type_ = "string",
         json_path = ".spec.organization",
         priority = "1"
     ),
-    printcolumn(name = "Layer", type_ = "string", json_path = ".spec.layer", priority = "1"),
-    printcolumn(name = "Tier", type_ = "string", json_path = ".status.tier", priority = "1"),
+    printcolumn(
+        name = "Layer",
+        type_ = "string",
+        json_path = ".spec.layer",
+        priority = "1"
+    ),
+    printcolumn(
+        name = "Tier",
+        type_ = "string",
+        json_path = ".status.tier",
+        priority = "1"
+    ),
     printcolumn(
         name = "Expires",
         type_ = "string",
@@ -90,7 +104,9 @@ pub enum Layer {
 }
 
 /// SCS-0007 version.
-#[derive(schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
 pub enum Rules {
     /// Scoring with Silver (>= 4 points) and Bronze (>= 2 points) tiers.
     #[default]
@@ -197,7 +213,9 @@ pub struct Evidence {
 }
 
 /// Scoring of an environment listed both as brought into production and as managed.
-#[derive(schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
 pub enum ScoringPolicy {
     /// The environment scores once, with its better item.
     #[default]
