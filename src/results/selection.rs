@@ -5,6 +5,10 @@
 //! `checked_at` wins. Equal `checked_at` (e.g. the same run uploaded twice under different
 //! uuids) is broken by the **worse verdict** (FAIL < ABORT < PASS), then by the smaller report
 //! uuid, so the outcome never depends on the order in which reports are given.
+//!
+//! Reports checked after `now` are ignored: they did not exist yet at that moment. (The monitor
+//! always evaluates at the present, where this cannot happen; it matters for historical
+//! evaluations such as `scs-cert evaluate --at <past>`.)
 
 use crate::evaluation::verdict::VerdictLookup;
 use crate::report::Report;
@@ -41,6 +45,8 @@ pub struct LatestResults {
     pub missing_objects: Vec<MissingObject>,
     /// Number of results skipped because they had expired.
     pub expired: usize,
+    /// `run.uuid` of reports checked after `now` (ignored: not yet written at that moment).
+    pub future_reports: Vec<String>,
     /// Testcases whose lifetime has no expiry rule ("unknown period"); their results are unusable.
     pub unknown_periods: BTreeMap<String, String>,
     /// `run.uuid` of reports made for another scope (ignored entirely).
@@ -139,6 +145,10 @@ where
             outcome.foreign_reports.push(report.run.uuid.clone());
             continue;
         }
+        if report.checked_at > now {
+            outcome.future_reports.push(report.run.uuid.clone());
+            continue;
+        }
         let mut expiries = ExpiryCache::default();
         for (testcase, result) in report.testcase_results() {
             let Some(descriptor) = spec.testcase(testcase) else {
@@ -179,6 +189,7 @@ where
     }
     outcome.missing_objects.sort();
     outcome.foreign_reports.sort();
+    outcome.future_reports.sort();
     outcome.records = best
         .into_iter()
         .map(|(testcase, c)| {

@@ -213,3 +213,20 @@ fn reports_are_grouped_by_subject() {
         .collect();
     assert_eq!(uuids, ["r1", "r3"]);
 }
+
+#[test]
+fn reports_checked_after_now_are_ignored() {
+    let past = report("r1", "2026-08-18T10:00:00Z", &[("weekly", Verdict::Pass)]);
+    let future = report("r2", "2026-08-20T10:00:00Z", &[("weekly", Verdict::Fail)]);
+    let latest = select(&[&past, &future], "2026-08-19T00:00:00Z");
+    assert_eq!(
+        latest.record("weekly").map(|r| r.result),
+        Some(Verdict::Pass)
+    );
+    assert_eq!(latest.future_reports, ["r2"]);
+    let exactly_now = select(&[&future], "2026-08-20T10:00:00Z");
+    assert_eq!(
+        exactly_now.record("weekly").map(|r| r.result),
+        Some(Verdict::Fail)
+    );
+}
