@@ -78,6 +78,13 @@ fn check_in(
                 }
             }
             for (key, value) in entries {
+                // a resolved-form `versions` map gets its own, clearer error (extraction)
+                let resolved_form = path.as_str().is_empty()
+                    && key.as_str() == Some("versions")
+                    && matches!(value, Node::Map(_));
+                if resolved_form {
+                    continue;
+                }
                 if let Some(sub) = key.as_str().and_then(context) {
                     check_in(sub, value, &path.key(sub.0), diag);
                 }
