@@ -25,6 +25,11 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Job-side wrapper: run a check command, then upload its report to the operator.
     Run(cli::run::RunArgs),
+    /// Run the operator: controllers and the HTTP server (report intake, health).
+    Operator(cli::operator::OperatorArgs),
+    /// Copy this binary into a directory (the check Job's init container).
+    #[command(hide = true)]
+    Install(cli::install::InstallArgs),
     /// Development only: run Jobs as local processes on a control plane without nodes.
     #[command(hide = true)]
     LocalExecutor(cli::local_executor::LocalExecutorArgs),
@@ -38,6 +43,8 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => cli::evaluate::run(&args),
         Command::Check(args) => cli::check::run(&args),
         Command::Run(args) => cli::run::run(&args),
+        Command::Operator(args) => cli::operator::run(&args),
+        Command::Install(args) => cli::install::run(&args),
         Command::LocalExecutor(args) => cli::local_executor::run(&args),
     }
 }

@@ -4,6 +4,23 @@
 pub mod check;
 pub mod crds;
 pub mod evaluate;
+pub mod install;
 pub mod local_executor;
+pub mod operator;
 pub mod run;
 pub mod spec;
+
+/// Sets up `tracing` logging to stderr: `text` or `json`, level from `RUST_LOG` (default
+/// info). Safe to call twice.
+pub fn init_logging(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

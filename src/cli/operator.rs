@@ -1,0 +1,113 @@
+//! `scs-cert operator`: run the controllers and the HTTP server.
+
+use crate::controller::Settings;
+use crate::controller::job::JobSettings;
+use crate::operator::{OperatorOptions, run as run_operator};
+use clap::Args;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// Arguments of `scs-cert operator`; every flag can also come from its environment variable.
+#[derive(Args, Debug)]
+pub struct OperatorArgs {
+    /// Address of the HTTP server (report intake, health endpoints).
+    #[arg(long, env = "SCS_LISTEN", default_value = "0.0.0.0:8080")]
+    pub listen: SocketAddr,
+    /// Watch only this namespace (default: all namespaces).
+    #[arg(long, env = "SCS_WATCH_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Base URL of the intake as check pods reach it, e.g. http://scs-cert-operator.scs-cert-system.svc:8080.
+    #[arg(long, env = "SCS_INTAKE_URL")]
+    pub intake_url: String,
+    /// Image of the operator itself (the check Job's init container copies scs-cert from it).
+    #[arg(
+        long,
+        env = "SCS_OPERATOR_IMAGE",
+        default_value = "ghcr.io/scs-cert-operator/scs-cert:latest"
+    )]
+    pub operator_image: String,
+    /// Path of the scs-cert binary inside the operator image.
+    #[arg(
+        long,
+        env = "SCS_OPERATOR_BINARY",
+        default_value = "/usr/local/bin/scs-cert"
+    )]
+    pub operator_binary: String,
+    /// Check image used when a resource names none.
+    #[arg(
+        long,
+        env = "SCS_RUNNER_IMAGE",
+        default_value = "ghcr.io/sovereigncloudstack/scs-compliance-check:latest"
+    )]
+    pub runner_image: String,
+    /// Directory of the check scripts inside the check image.
+    #[arg(long, env = "SCS_SCRIPTS_DIR", default_value = "/scs/Tests")]
+    pub scripts_dir: String,
+    /// Audience of the upload tokens.
+    #[arg(long, env = "SCS_TOKEN_AUDIENCE", default_value = "scs-cert-operator")]
+    pub token_audience: String,
+    /// ServiceAccount check pods run as (created per namespace, without permissions).
+    #[arg(
+        long,
+        env = "SCS_CHECK_SERVICE_ACCOUNT",
+        default_value = "scs-cert-check"
+    )]
+    pub check_service_account: String,
+    /// At most this many check runs at once across all resources.
+    #[arg(long, env = "SCS_MAX_CONCURRENT_RUNS", default_value_t = 10)]
+    pub max_concurrent_runs: usize,
+    /// Largest report the intake accepts (bytes, uncompressed).
+    #[arg(long, env = "SCS_MAX_REPORT_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_report_bytes: usize,
+    /// Reconciles running at once.
+    #[arg(long, env = "SCS_CONCURRENCY", default_value_t = 4)]
+    pub concurrency: u16,
+    /// Log format: text or json.
+    #[arg(long, env = "SCS_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}
+
+/// Runs `scs-cert operator`.
+pub fn run(args: &OperatorArgs) -> ExitCode {
+    super::init_logging(&args.log_format);
+    let defaults = Settings::default();
+    let settings = Settings {
+        job: JobSettings {
+            operator_image: args.operator_image.clone(),
+            operator_binary: args.operator_binary.clone(),
+            default_runner_image: args.runner_image.clone(),
+            scripts_dir: args.scripts_dir.clone(),
+            intake_url: args.intake_url.trim_end_matches('/').to_owned(),
+            token_audience: args.token_audience.clone(),
+            service_account: args.check_service_account.clone(),
+        },
+        max_concurrent_runs: args.max_concurrent_runs.max(1),
+        max_report_bytes: args.max_report_bytes,
+        ..defaults
+    };
+    let options = OperatorOptions {
+        listen: args.listen,
+        namespace: args.namespace.clone(),
+        concurrency: args.concurrency.max(1),
+        settings,
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("scs-cert operator: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let client = kube::Client::try_default().await?;
+        run_operator(client, options).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "operator stopped");
+            eprintln!("scs-cert operator: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

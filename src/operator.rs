@@ -1,0 +1,163 @@
+//! The operator process: caches (reflectors), the CloudCertification controller and the HTTP
+//! server, with graceful shutdown on SIGTERM/SIGINT.
+
+use crate::api::CloudCertification;
+use crate::controller::cloud::{error_policy, reconcile};
+use crate::controller::labels::MANAGED_BY_SELECTOR;
+use crate::controller::{Caches, Context, Settings};
+use crate::server::{Readiness, router};
+use futures::StreamExt;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::core::PartialObjectMeta;
+use kube::runtime::controller::{self, Controller};
+use kube::runtime::reflector::{self, ObjectRef};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Api, Client, ResourceExt};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// How the operator process is started.
+#[derive(Clone, Debug)]
+pub struct OperatorOptions {
+    /// Address of the HTTP server (intake, health).
+    pub listen: SocketAddr,
+    /// Watch only this namespace (default: all).
+    pub namespace: Option<String>,
+    /// Reconciles running at once.
+    pub concurrency: u16,
+    /// Everything that shapes the reconcilers.
+    pub settings: Settings,
+}
+
+fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// Runs until SIGTERM/SIGINT.
+pub async fn run(client: Client, options: OperatorOptions) -> anyhow::Result<()> {
+    let ns = options.namespace.as_deref();
+    let owned = watcher::Config::default().labels(MANAGED_BY_SELECTOR);
+
+    let (jobs, jobs_writer) = reflector::store();
+    let job_events =
+        reflector::reflector(jobs_writer, watcher(api::<Job>(&client, ns), owned.clone()))
+            .default_backoff()
+            .touched_objects();
+    let (owned_config_maps, cm_writer) = reflector::store();
+    let cm_events = reflector::reflector(cm_writer, watcher(api::<ConfigMap>(&client, ns), owned))
+        .default_backoff()
+        .touched_objects();
+    let (config_map_meta, meta_writer) = reflector::store();
+    let meta_events = reflector::reflector(
+        meta_writer,
+        watcher(
+            api::<PartialObjectMeta<ConfigMap>>(&client, ns),
+            watcher::Config::default(),
+        ),
+    )
+    .default_backoff()
+    .touched_objects();
+
+    let controller = Controller::new(
+        api::<CloudCertification>(&client, ns),
+        watcher::Config::default(),
+    );
+    let clouds = controller.store();
+    let caches = Caches {
+        clouds: clouds.clone(),
+        jobs: jobs.clone(),
+        owned_config_maps: owned_config_maps.clone(),
+        config_map_meta: config_map_meta.clone(),
+    };
+    let ctx = Context::new(client.clone(), options.settings.clone(), caches);
+    let readiness = Arc::new(Readiness::default());
+
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    tracing::info!(listen = %listener.local_addr()?, "HTTP server listening");
+    let app = router(ctx.clone(), readiness.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    });
+
+    let ready = {
+        let (clouds, jobs, cms, meta) = (
+            clouds.clone(),
+            jobs.clone(),
+            owned_config_maps.clone(),
+            config_map_meta.clone(),
+        );
+        let readiness = readiness.clone();
+        tokio::spawn(async move {
+            let _ = clouds.wait_until_ready().await;
+            let _ = jobs.wait_until_ready().await;
+            let _ = cms.wait_until_ready().await;
+            let _ = meta.wait_until_ready().await;
+            readiness.set_ready();
+            tracing::info!("caches synced; ready");
+        })
+    };
+
+    let scope_users = clouds.clone();
+    controller
+        .owns_stream(job_events)
+        .owns_stream(cm_events)
+        // A changed scope ConfigMap re-evaluates every resource that reads it.
+        .watches_stream(meta_events, move |meta| {
+            let namespace = meta.namespace();
+            let name = meta.name_any();
+            scope_users
+                .state()
+                .into_iter()
+                .filter(|c| c.namespace() == namespace)
+                .filter(|c| {
+                    c.spec
+                        .scope
+                        .config_map
+                        .as_ref()
+                        .is_some_and(|r| r.name == name)
+                })
+                .map(|c| ObjectRef::from_obj(c.as_ref()))
+                .collect::<Vec<_>>()
+        })
+        .with_config(controller::Config::default().concurrency(options.concurrency))
+        .shutdown_on_signal()
+        .run(reconcile, error_policy, ctx)
+        .for_each(|result| async move {
+            match result {
+                Ok((object, _)) => tracing::debug!(name = %object.name, "reconciled"),
+                Err(err) => tracing::debug!(%err, "reconcile error"),
+            }
+        })
+        .await;
+    ready.abort();
+    tracing::info!("controller stopped; waiting for in-flight requests");
+    server.await??;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => futures::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
