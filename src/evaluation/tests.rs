@@ -533,3 +533,22 @@ fn badge_colours() {
     }
     assert_eq!(validity_suffix(&Validity::parse("sunset")), "††");
 }
+
+/// Documents why "a newer PASS never makes it worse" is about the standing, not the result:
+/// fixing the FAIL of the newer version makes it the winner although it is still MISSING.
+#[test]
+fn fixing_a_fail_can_turn_green_older_into_amber_newer() {
+    let spec = iaas();
+    let base = with(all_pass(&spec), "scs-0117-test-backup", None); // only in v5.1
+    let broken = with(
+        base.clone(),
+        "scs-0123-service-placement",
+        Some(Verdict::Fail),
+    );
+    let validity = spec.validity_at(date("2025-01-10")); // v5.1 and v4 both effective
+    let before = evaluate_scope(&spec, &validity, &broken, false);
+    assert_eq!(before.summary(), "✅ v4");
+    let after = evaluate_scope(&spec, &validity, &base, false);
+    assert_eq!(after.summary(), "🟧 v5.1");
+    assert!(after.best_passed().map(|v| v.index) < before.best_passed().map(|v| v.index));
+}
