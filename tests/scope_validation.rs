@@ -3,9 +3,12 @@
 //! resolution details (1.8) and validity tie-breaks (1.9) on small synthetic specs.
 
 use jiff::civil::date;
-use scs_cert_operator::scope::{
-    InvalidSpec, Lifetime, LoadedSpec, SpecErrorKind, Validity, load_file, load_str,
-};
+use scs_cert_operator::scope::{InvalidSpec, Lifetime, LoadedSpec, Validity, load_file, load_str};
+
+/// Text edits applied to [`MINI`]: `(from, to)`.
+type Edits = &'static [(&'static str, &'static str)];
+/// `(what, edits, path, message start)`.
+type Case = (&'static str, Edits, &'static str, &'static str);
 
 /// A minimal valid spec; the tests below mutate it by exact text replacement.
 const MINI: &str = "\
@@ -73,7 +76,7 @@ fn the_minimal_spec_loads_without_warnings() {
 /// One error each: (what, edits, path, message start).
 #[test]
 fn each_rule_rejects_with_path_and_reason() {
-    let cases: &[(&str, &[(&str, &str)], &str, &str)] = &[
+    let cases: &[Case] = &[
         (
             "rule 1: unknown testcase keyword",
             &[(
@@ -316,7 +319,7 @@ fn keyword_contexts_are_found_by_key_name_anywhere_checked() {
 /// Rule 7 problems: (what, edits, warning path, message start). Each spec still loads.
 #[test]
 fn rule7_problems_are_warnings_with_paths() {
-    let cases: &[(&str, &[(&str, &str)], &str, &str)] = &[
+    let cases: &[Case] = &[
         (
             "missing uuid",
             &[("uuid: 00000000-0000-4000-8000-000000000001\n", "")],
@@ -499,6 +502,30 @@ fn rule7_problems_are_warnings_with_paths() {
             "module 'mod-b' declares parameter 'image_spec' but the include does not set it",
         ),
         (
+            "remote executable",
+            &[(
+                "  - executable: ./check.py\n",
+                "  - executable: https://example.com/check.py\n",
+            )],
+            "scripts[0].executable",
+            "executable 'https://example.com/check.py' is a remote URL",
+        ),
+        (
+            "empty stabilized_at",
+            &[("    stabilized_at: 2024-12-01\n", "    stabilized_at:\n")],
+            "versions[0].stabilized_at",
+            "stabilized_at is empty; its presence still makes the version stable",
+        ),
+        (
+            "stabilized_at not a date",
+            &[(
+                "    stabilized_at: 2024-12-01\n",
+                "    stabilized_at: yes\n",
+            )],
+            "versions[0].stabilized_at",
+            "stabilized_at is not a date (a string (\"yes\")); the version still counts as stable",
+        ),
+        (
             "null validity code",
             &[
                 ("      v1: effective\n", "      v1: effective\n      v2:\n"),
@@ -549,7 +576,7 @@ fn unknown_values_are_kept_verbatim() {
 /// DOMAIN 1.8: the target inserted last wins in `tc_target`, which can hide `main`.
 #[test]
 fn tc_target_last_inserted_wins() {
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    let cases: &[(&str, Edits, &str)] = &[
         // module order: mod-a brings main first, mod-b adds preview later -> preview wins
         (
             "later module's target wins",
@@ -760,5 +787,35 @@ fn degenerate_documents_are_errors_not_panics() {
             "{text:?}: {:?}",
             invalid.errors
         );
+    }
+}
+
+/// PyYAML applies merge keys; so do we (no `<<` keyword error, own keys override merged ones).
+#[test]
+fn yaml_merge_keys_are_applied() {
+    let loaded = loads(&mini_with(&[(
+        "  - id: mod-a\n    targets:\n      main: [tc-a]\n  - id: mod-b\n    targets:\n      main: [tc-b]\n",
+        "  - &base\n    id: mod-a\n    name: Shared name\n    targets:\n      main: [tc-a]\n  - <<: *base\n    id: mod-b\n    targets:\n      main: [tc-b]\n",
+    )]));
+    assert_eq!(loaded.warnings, []);
+    let module = loaded.spec.module("mod-b").expect("mod-b");
+    assert_eq!(module.name.as_deref(), Some("Shared name"));
+    assert_eq!(
+        module.targets.get("main").map(Vec::as_slice),
+        Some(&["tc-b".to_string()][..])
+    );
+}
+
+/// An empty or non-date `stabilized_at` still makes the version stable (presence counts).
+#[test]
+fn presence_of_stabilized_at_makes_a_version_stable() {
+    for value in ["", " yes", " '2024-12-01'"] {
+        let text = mini_with(&[(
+            "    stabilized_at: 2024-12-01\n",
+            &format!("    stabilized_at:{value}\n"),
+        )]);
+        let spec = loads(&text).spec;
+        assert!(spec.version("v1").unwrap().stable, "{value:?}");
+        assert_eq!(spec.testcase("tc-a").unwrap().attn, 1, "{value:?}");
     }
 }

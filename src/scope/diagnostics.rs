@@ -199,8 +199,8 @@ pub enum SpecWarningKind {
         /// What was found.
         found: String,
     },
-    /// `stabilized_at` is null: treated as absent (the version is not stable).
-    #[error("stabilized_at is empty; the version is treated as not stable")]
+    /// `stabilized_at` is null: its presence still makes the version stable (as upstream).
+    #[error("stabilized_at is empty; its presence still makes the version stable")]
     StabilizedAtNull,
     /// A testcase that no version includes in any target.
     #[error("testcase '{id}' is not reachable from any version")]
@@ -305,7 +305,9 @@ pub enum SpecWarningKind {
     #[error("prerequisite is not implemented; it is ignored")]
     PrerequisiteNotImplemented,
     /// A mapping key written twice; the last value wins (as in PyYAML).
-    #[error("duplicate key '{key}'; the last value wins")]
+    #[error(
+        "duplicate key '{key}'; the last value wins (the check tool agrees, the monitor's YAML loader rejects it)"
+    )]
     DuplicateKey {
         /// The key.
         key: String,
@@ -357,6 +359,12 @@ pub enum SpecWarningKind {
         date: jiff::civil::Date,
         /// Path of the entry that applies.
         first: SpecPath,
+    },
+    /// An `http(s)://` executable: the check tool refuses to run it.
+    #[error("executable '{executable}' is a remote URL; the check tool refuses to run it")]
+    RemoteExecutable {
+        /// The executable as written.
+        executable: String,
     },
     /// A script with no testcases never runs.
     #[error("script has no testcases; it never runs")]

@@ -604,7 +604,7 @@ fn extract_version(node: &Node, path: &SpecPath, diag: &mut Diagnostics) -> Opti
         None => (false, None),
         Some(Node::Null) => {
             diag.warn(path.key("stabilized_at"), W::StabilizedAtNull);
-            (false, None)
+            (true, None)
         }
         Some(value) => match date_value(value) {
             DateValue::Date(d) | DateValue::UnknownStyleDate(d) => (true, Some(d)),

@@ -78,7 +78,8 @@ pub fn load_file(path: impl AsRef<Path>) -> Result<LoadedSpec, LoadFileError> {
 }
 
 /// Makes every map's keys unique like a Python dict: the first position, the last value.
-/// Duplicates are warned (PyYAML accepts them silently).
+/// Duplicates are warned (PyYAML accepts them silently). Also applies YAML merge keys
+/// (`<<: *anchor`) as PyYAML does, so specs using them are not rejected for a `<<` keyword.
 fn dedupe_keys(node: Node, path: &SpecPath, diag: &mut Diagnostics) -> Node {
     match node {
         Node::Seq(items) => Node::Seq(
@@ -89,21 +90,66 @@ fn dedupe_keys(node: Node, path: &SpecPath, diag: &mut Diagnostics) -> Node {
                 .collect(),
         ),
         Node::Map(entries) => {
-            let mut out: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
-            for (key, value) in entries {
+            let (merged, own) = split_merge_keys(entries, path);
+            let mut out: Vec<(Node, Node)> = Vec::with_capacity(merged.len() + own.len());
+            for (key, value) in merged {
+                insert_entry(&mut out, key, value);
+            }
+            let mut own_keys: Vec<Node> = Vec::new();
+            for (key, value) in own {
                 let text = key.scalar_text().unwrap_or_else(|| key.describe());
                 let value = dedupe_keys(value, &path.key(&text), diag);
-                match out.iter_mut().find(|(k, _)| same_key(k, &key)) {
-                    Some(slot) => {
-                        diag.warn(path.clone(), SpecWarningKind::DuplicateKey { key: text });
-                        slot.1 = value;
-                    }
-                    None => out.push((key, value)),
+                if own_keys.iter().any(|k| same_key(k, &key)) {
+                    diag.warn(path.clone(), SpecWarningKind::DuplicateKey { key: text });
+                } else {
+                    own_keys.push(key.clone());
                 }
+                insert_entry(&mut out, key, value);
             }
             Node::Map(out)
         }
         scalar => scalar,
+    }
+}
+
+/// Separates merged-in entries (PyYAML order: merged first; of several merged maps, the
+/// earlier one wins) from the map's own entries. A `<<` whose value is not a map or a list
+/// of maps stays an ordinary key.
+fn split_merge_keys(
+    entries: Vec<(Node, Node)>,
+    path: &SpecPath,
+) -> (Vec<(Node, Node)>, Vec<(Node, Node)>) {
+    let mut merged = Vec::new();
+    let mut own = Vec::new();
+    // merged maps were checked where their anchor is defined: do not warn twice
+    let mut quiet = Diagnostics::default();
+    for (key, value) in entries {
+        let is_merge =
+            matches!(&key, Node::Str { value, quoted } if value == "<<" && *quoted != Some(true));
+        match value {
+            Node::Map(_) if is_merge => {
+                if let Node::Map(m) = dedupe_keys(value, path, &mut quiet) {
+                    merged.extend(m);
+                }
+            }
+            Node::Seq(items) if is_merge && items.iter().all(|i| matches!(i, Node::Map(_))) => {
+                for item in items.into_iter().rev() {
+                    if let Node::Map(m) = dedupe_keys(item, path, &mut quiet) {
+                        merged.extend(m);
+                    }
+                }
+            }
+            value => own.push((key, value)),
+        }
+    }
+    (merged, own)
+}
+
+/// Inserts keeping the first position and the last value.
+fn insert_entry(out: &mut Vec<(Node, Node)>, key: Node, value: Node) {
+    match out.iter_mut().find(|(k, _)| same_key(k, &key)) {
+        Some(slot) => slot.1 = value,
+        None => out.push((key, value)),
     }
 }
 

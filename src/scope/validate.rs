@@ -105,6 +105,16 @@ pub(crate) fn warn_rule7(raw: &RawSpec, spec: &ScopeSpec, diag: &mut Diagnostics
         if script.testcases.is_empty() {
             diag.warn(script.path.clone(), W::ScriptWithoutTestcases);
         }
+        if let Some(exe) = &script.executable
+            && (exe.starts_with("http://") || exe.starts_with("https://"))
+        {
+            diag.warn(
+                script.path.key("executable"),
+                W::RemoteExecutable {
+                    executable: exe.clone(),
+                },
+            );
+        }
     }
 }
 
