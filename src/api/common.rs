@@ -19,6 +19,7 @@ pub struct SecretKeyMount {
 
     /// Keys to mount and the file name each gets (default: every key, named after it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
     pub items: Vec<KeyToPath>,
 }
 

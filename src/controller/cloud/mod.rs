@@ -4,6 +4,8 @@
 pub mod compliance;
 pub mod observe;
 pub mod plan;
+#[cfg(test)]
+mod plan_tests;
 pub mod selection;
 
 use crate::api::{CloudCertification, CloudCertificationStatus, FIELD_MANAGER};
