@@ -115,10 +115,7 @@ fn dedupe_keys(node: Node, path: &SpecPath, diag: &mut Diagnostics) -> Node {
 /// Separates merged-in entries (PyYAML order: merged first; of several merged maps, the
 /// earlier one wins) from the map's own entries. A `<<` whose value is not a map or a list
 /// of maps stays an ordinary key.
-fn split_merge_keys(
-    entries: Vec<(Node, Node)>,
-    path: &SpecPath,
-) -> (Vec<(Node, Node)>, Vec<(Node, Node)>) {
+fn split_merge_keys(entries: Vec<(Node, Node)>, path: &SpecPath) -> (Vec<Entry>, Vec<Entry>) {
     let mut merged = Vec::new();
     let mut own = Vec::new();
     // merged maps were checked where their anchor is defined: do not warn twice
@@ -144,6 +141,9 @@ fn split_merge_keys(
     }
     (merged, own)
 }
+
+/// One key-value pair of a mapping.
+type Entry = (Node, Node);
 
 /// Inserts keeping the first position and the last value.
 fn insert_entry(out: &mut Vec<(Node, Node)>, key: Node, value: Node) {

@@ -24,6 +24,26 @@
 //!
 //! Unknown testcase ids are possible in targets of non-stable versions (and in non-`main`
 //! targets): they stay in `targets` and `tc_target`, are warned, and `testcase(id)` gives `None`.
+//!
+//! # Decisions where DOMAIN.md is silent
+//!
+//! - Errors besides rules 1-6: YAML syntax, a top level that is not a map, missing `modules`,
+//!   `versions`, `timeline`, a version's `include`, an id/ref/version name, a timeline entry's
+//!   `date`/`versions` (all `KeyError`s upstream), values of the wrong type where upstream would
+//!   crash later (e.g. a target that is not a list, `args` that is not a string), and a timeline
+//!   date that is not `YYYY-MM-DD` (validity could not be computed).
+//! - Documentation values (`name`, `url`, `description`, `section`, parameter values) that are
+//!   non-string scalars are used as text with a warning.
+//! - `stabilized_at` makes a version stable by presence, even if empty or not a date (warned).
+//! - A validity code written as `null` counts as not named (implicit), as upstream's
+//!   `validity or 'deprecated'` does; warned.
+//! - Duplicate mapping keys: last value at the first position (PyYAML), warned. YAML merge keys
+//!   are applied as PyYAML does; custom tags are rejected.
+//! - Quoted dates: detected for single- and double-quoted scalars; where the parser gives no
+//!   source slice (escapes) or an explicit tag is used (`!!str 2024-01-01`) we cannot tell and
+//!   accept the date without a warning.
+//! - Errors are grouped by check (keywords, structure, references); follow-up errors are
+//!   suppressed where an earlier one makes them noise (e.g. no include checks without `modules`).
 
 mod diagnostics;
 mod extract;
