@@ -45,6 +45,18 @@ where
 
 /// Runs until SIGTERM/SIGINT.
 pub async fn run(client: Client, options: OperatorOptions) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(options.listen).await?;
+    run_until(client, options, listener, shutdown_signal()).await
+}
+
+/// Runs on `listener` until `shutdown` completes (tests embed the operator this way).
+pub async fn run_until(
+    client: Client,
+    options: OperatorOptions,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let shutdown = futures::FutureExt::shared(Box::pin(shutdown));
     let ns = options.namespace.as_deref();
     let owned = watcher::Config::default().labels(MANAGED_BY_SELECTOR);
 
@@ -82,12 +94,12 @@ pub async fn run(client: Client, options: OperatorOptions) -> anyhow::Result<()>
     let ctx = Context::new(client.clone(), options.settings.clone(), caches);
     let readiness = Arc::new(Readiness::default());
 
-    let listener = tokio::net::TcpListener::bind(options.listen).await?;
     tracing::info!(listen = %listener.local_addr()?, "HTTP server listening");
     let app = router(ctx.clone(), readiness.clone());
+    let server_shutdown = shutdown.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(server_shutdown)
             .await
     });
 
@@ -132,7 +144,7 @@ pub async fn run(client: Client, options: OperatorOptions) -> anyhow::Result<()>
                 .collect::<Vec<_>>()
         })
         .with_config(controller::Config::default().concurrency(options.concurrency))
-        .shutdown_on_signal()
+        .graceful_shutdown_on(shutdown)
         .run(reconcile, error_policy, ctx)
         .for_each(|result| async move {
             match result {
