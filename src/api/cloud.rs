@@ -1,6 +1,9 @@
 //! `CloudCertification`: one subject (a cloud region or a KaaS configuration) tested against
 //! one SCS certificate scope, with the certificate that may be granted for it.
 
+// `printcolumn(type_ = ...)` repeats keys by design; clippy reads them as duplicates.
+#![allow(clippy::duplicated_attributes)]
+
 use super::common::SecretKeyMount;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::{CustomResource, KubeSchema};

@@ -1,6 +1,9 @@
 //! `IntegratorCertification`: an organisation applying to be a certified SCS integrator,
 //! scored by SCS-0007 from its reference environments.
 
+// `printcolumn(type_ = ...)` repeats keys by design; clippy reads them as duplicates.
+#![allow(clippy::duplicated_attributes)]
+
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};

@@ -20,13 +20,20 @@ const MAX_SPEC_BYTES: usize = 4 * 1024 * 1024;
 /// A scope spec that loaded, or why it did not; shared between reconciles.
 pub type ScopeResult = Result<Arc<LoadedScope>, ScopeProblem>;
 
+/// (namespace, ConfigMap name, key) of a scope ConfigMap.
+type ConfigMapKeyId = (String, String, String);
+/// Loaded ConfigMap scopes with the resourceVersion they were read at.
+type ConfigMapEntries = HashMap<ConfigMapKeyId, (String, ScopeResult)>;
+/// Fetched URL scopes with the time they were fetched.
+type UrlEntries = HashMap<String, (Instant, ScopeResult)>;
+
 /// Cache of loaded scope specs.
 #[derive(Default)]
 pub struct ScopeCache {
     /// (namespace, ConfigMap name, key) -> (resourceVersion, result).
-    config_maps: Mutex<HashMap<(String, String, String), (String, ScopeResult)>>,
+    config_maps: Mutex<ConfigMapEntries>,
     /// URL -> (fetched at, result).
-    urls: Mutex<HashMap<String, (Instant, ScopeResult)>>,
+    urls: Mutex<UrlEntries>,
 }
 
 fn problem(reason: &str, message: impl Into<String>) -> ScopeProblem {
@@ -128,15 +135,13 @@ impl ScopeCache {
         Ok(loaded)
     }
 
-    fn lock_config_maps(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(String, String, String), (String, ScopeResult)>> {
+    fn lock_config_maps(&self) -> std::sync::MutexGuard<'_, ConfigMapEntries> {
         self.config_maps
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn lock_urls(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, ScopeResult)>> {
+    fn lock_urls(&self) -> std::sync::MutexGuard<'_, UrlEntries> {
         self.urls
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
