@@ -428,13 +428,13 @@ fn a_failing_testcase_is_named_in_ready() {
 
 #[test]
 fn results_expire_without_a_run_and_the_requeue_points_at_the_expiry() {
-    let mut case = Case::at("2026-12-06T12:00:00Z");
+    let mut case = Case::at("2026-12-06T23:50:00Z");
     case.previous.last_scheduled_time = Some(ts("2026-12-06T03:00:00Z"));
     case.reports = vec![report("2026-12-05 03:09:00", &[("tc-a", 1), ("tc-b", 1)])];
     let plan = case.plan();
     assert_eq!(condition(&plan.status, READY).0, "True");
-    // tc-b (day) expires 2026-12-07T00:00: twelve hours from now.
-    assert_eq!(plan.requeue_after, jiff::SignedDuration::from_hours(12));
+    // tc-b (day) expires 2026-12-07T00:00: ten minutes from now.
+    assert_eq!(plan.requeue_after, jiff::SignedDuration::from_mins(10));
     let mut later = Case::at("2026-12-07T00:00:00Z");
     later.previous.last_scheduled_time = Some(ts("2026-12-07T03:00:00Z"));
     later.reports = case.reports.clone();
