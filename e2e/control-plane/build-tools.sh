@@ -10,6 +10,8 @@
 # Usage: build-tools.sh             build what is missing, print bin dir + versions
 #        build-tools.sh --print-env build what is missing (progress on stderr), then
 #                                   print `export` lines on stdout, for eval
+#        build-tools.sh --print-bin build what is missing, then print only the bin dir
+#                                   (for Makefiles: PATH := $(shell ... --print-bin):$(PATH))
 #        build-tools.sh --check     exit 0 if everything is built, 1 otherwise (no build)
 # Env:   SCS_TOOLS_CACHE (default ~/.cache/scs-cert-operator), K8S_VERSION,
 #        ETCD_VERSION, HELM_VERSION, SCS_BUILD_KCM=0 to skip kube-controller-manager.
@@ -22,8 +24,9 @@ MODE=build
 case "${1:-}" in
   "") ;;
   --print-env) MODE=print-env ;;
+  --print-bin) MODE=print-bin ;;
   --check) MODE=check ;;
-  -h|--help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  -h|--help) cp_usage "$0"; exit 0 ;;
   *) cp_die "unknown argument '$1' (try --help)" ;;
 esac
 
@@ -77,6 +80,7 @@ fi
 if [[ -z $(missing_tools) ]]; then
   link_bin_dir
   if [[ $MODE == print-env ]]; then print_env; exit 0; fi
+  if [[ $MODE == print-bin ]]; then echo "$SCS_TOOLS_BIN"; exit 0; fi
   cp_log "all tools cached in $CP_TOOLS_DIR"
   printf 'bin dir: %s\nkubernetes %s, etcd %s, helm %s\n' "$SCS_TOOLS_BIN" "$K8S_VERSION" "$ETCD_VERSION" "$HELM_VERSION"
   exit 0
@@ -253,6 +257,7 @@ link_bin_dir
 cp_log "done in $(($(date +%s) - T0))s"
 
 if [[ $MODE == print-env ]]; then print_env; exit 0; fi
+if [[ $MODE == print-bin ]]; then echo "$SCS_TOOLS_BIN"; exit 0; fi
 printf 'bin dir: %s\n' "$SCS_TOOLS_BIN"
 while IFS='|' read -r name ver; do printf '  %-24s %-18s %s\n' "$name" "$ver" "$(cp_tool_path "$name" "$ver")"; done < <(all_tools)
 printf 'kubernetes %s, etcd %s, helm %s\n' "$K8S_VERSION" "$ETCD_VERSION" "$HELM_VERSION"

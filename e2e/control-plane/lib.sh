@@ -61,3 +61,6 @@ cp_stop_all() {
   cp_stop_pidfile kube-apiserver "$1/kube-apiserver.pid"
   cp_stop_pidfile etcd "$1/etcd.pid"
 }
+
+# Print the leading comment block of script $1 (its usage text).
+cp_usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$1"; }

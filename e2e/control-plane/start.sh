@@ -21,7 +21,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ $# -eq 1 && $1 != -* ]] || { sed -n '2,22s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[[ $# -eq 1 && $1 != -* ]] || { cp_usage "$0" >&2; exit 2; }
 for cmd in openssl curl python3; do
   command -v "$cmd" >/dev/null 2>&1 || cp_die "'$cmd' is required but not on PATH"
 done

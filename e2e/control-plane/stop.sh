@@ -9,7 +9,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ $# -eq 1 && $1 != -* ]] || { sed -n '2,6s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[[ $# -eq 1 && $1 != -* ]] || { cp_usage "$0" >&2; exit 2; }
 DIR=$1
 [[ -d $DIR ]] || exit 0
 

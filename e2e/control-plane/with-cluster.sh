@@ -15,7 +15,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ $# -ge 1 ]] || { sed -n '2,13s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[[ $# -ge 1 ]] || { cp_usage "$0" >&2; exit 2; }
 
 # Reuse a reachable cluster (e.g. one started once per CI run).
 if [[ -n ${KUBECONFIG:-} && ${CP_FRESH:-0} != 1 ]]; then
