@@ -75,6 +75,10 @@ pub struct CheckArgs {
         allow_hyphen_values = true
     )]
     pub assign: Vec<String>,
+    /// Resolve executables and run scripts in this directory instead of the spec file's
+    /// (not upstream; for a spec mounted apart from the scripts).
+    #[arg(long, value_name = "DIR")]
+    pub scripts_dir: Option<PathBuf>,
     /// Interpreter for `.py` executables (not upstream: it uses its own interpreter).
     #[arg(
         long,
@@ -108,6 +112,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let options = CheckOptions {
         spec_path: args.spec.clone(),
+        scripts_dir: args.scripts_dir.clone(),
         subject: args.subject.clone(),
         date: args.date.clone(),
         version: args.version.clone(),

@@ -39,6 +39,8 @@ use std::time::Duration;
 pub struct CheckOptions {
     /// The scope spec file.
     pub spec_path: PathBuf,
+    /// Where executables are resolved and scripts run (default: the spec file's directory).
+    pub scripts_dir: Option<PathBuf>,
     /// `-s`; required and not empty.
     pub subject: Option<String>,
     /// `-d` as given (`YYYY-MM-DD`); default: today (UTC).
@@ -222,7 +224,10 @@ pub async fn run_check(options: &CheckOptions, log: &Log) -> Result<u8, CheckErr
         Some(_) => Some(report_spec(&spec)?),
         None => None,
     };
-    let spec_dir = spec_directory(&options.spec_path);
+    let spec_dir = match &options.scripts_dir {
+        Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| dir.clone()),
+        None => spec_directory(&options.spec_path),
+    };
     let plans = selections
         .iter()
         .filter_map(|selection| {

@@ -166,8 +166,15 @@ fn is_plain_safe(text: &str) -> bool {
         return false;
     };
     // Numbers, dates, `.inf`, `~`, `=`, `<<`, anchors, tags, indicators all start elsewhere.
-    let first_ok =
-        first.is_ascii_alphabetic() || first == b'_' || first == b'/' || option_like(bytes);
+    if is_canonical_uuid(bytes) {
+        // Digits first, but no number, date or time resolver accepts the 8-4-4-4-12 shape.
+        return true;
+    }
+    let first_ok = first.is_ascii_alphabetic()
+        || first == b'_'
+        || first == b'/'
+        || option_like(bytes)
+        || (first == b'.' && matches!(bytes.get(1), Some(b'/' | b'.')));
     if !first_ok || bytes.last() == Some(&b' ') || bytes.last() == Some(&b':') {
         return false;
     }
@@ -180,6 +187,15 @@ fn is_plain_safe(text: &str) -> bool {
     // YAML 1.1 booleans and nulls (PyYAML), plus the 1.1 spec's y/n.
     const WORDS: [&str; 9] = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"];
     !WORDS.iter().any(|w| text.eq_ignore_ascii_case(w))
+}
+
+/// `8-4-4-4-12` lowercase hex digits, like every uuid the driver writes.
+fn is_canonical_uuid(bytes: &[u8]) -> bool {
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(b),
+        })
 }
 
 /// `-s` or `--debug`: one or two dashes, then a letter (never a number or `---`).
@@ -282,6 +298,12 @@ mod tests {
             "`tick`",
             "tab\tx",
             "\x1b[31m",
+            ".5",
+            ".",
+            "1ac26328-d39d-4b24-9705-33d6bb7e131",
+            "---",
+            "---x",
+            "--1",
         ];
         for text in quoted {
             assert!(scalar(text).starts_with('"'), "{text:?} must be quoted");
@@ -298,6 +320,9 @@ mod tests {
             "/abs/path",
             "_x",
             "light,medium",
+            "./iaas/check.py -c x",
+            "../up",
+            "1ac26328-d39d-4b24-9705-33d6bb7e1314",
         ];
         for text in plain {
             assert_eq!(scalar(text), text, "{text:?} should stay plain");
