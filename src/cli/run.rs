@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 /// Arguments of `scs-cert run`.
 #[derive(Args, Debug)]
+#[command(args_override_self = true)]
 pub struct RunArgs {
     /// Report file the command writes (e.g. its `-o`); removed before the command starts.
     #[arg(long, value_name = "PATH", env = "SCS_REPORT")]
