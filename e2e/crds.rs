@@ -16,13 +16,19 @@ use std::time::Duration;
 /// The tests of this file.
 pub fn trials() -> Vec<Trial> {
     vec![
-        trial("crds::are_established_with_names_and_columns", are_established),
+        trial(
+            "crds::are_established_with_names_and_columns",
+            are_established,
+        ),
         trial("crds::samples_are_accepted_and_listed", samples_are_listed),
         trial(
             "crds::invalid_objects_are_rejected_with_readable_messages",
             invalid_objects_are_rejected,
         ),
-        trial("crds::omitted_fields_get_their_defaults", omitted_fields_get_defaults),
+        trial(
+            "crds::omitted_fields_get_their_defaults",
+            omitted_fields_get_defaults,
+        ),
         trial(
             "crds::status_subresource_takes_ssa_with_observed_generation",
             status_takes_ssa,
@@ -41,7 +47,8 @@ pub async fn install_crds() -> Result<(), String> {
         .collect();
     entries.sort();
     for path in entries {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let crd: CustomResourceDefinition =
             serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         let name = crd.name_any();
@@ -128,7 +135,10 @@ fn samples_are_listed() {
         "cloudcertification.certification.scs.community/noris-1-35",
         "integratorcertification.certification.scs.community/example-integrator",
     ] {
-        assert!(table.contains(expected), "missing {expected:?} in:\n{table}");
+        assert!(
+            table.contains(expected),
+            "missing {expected:?} in:\n{table}"
+        );
     }
     let wide = kubectl_ok(&["get", "ccert", "-n", &ns.name, "-o", "wide"]);
     let header = wide.lines().next().unwrap_or_default();
@@ -147,7 +157,11 @@ fn samples_are_listed() {
     }
     // The category groups both kinds.
     let by_category = kubectl_ok(&["get", "scs", "-n", &ns.name, "-o", "name"]);
-    assert_eq!(by_category.lines().count(), 3, "kubectl get scs:\n{by_category}");
+    assert_eq!(
+        by_category.lines().count(),
+        3,
+        "kubectl get scs:\n{by_category}"
+    );
     block_on(ns.delete());
 }
 
@@ -210,22 +224,43 @@ fn invalid_objects_are_rejected() {
         ),
         (
             "wrong enum value",
-            edit(cloud(), "spec/schedule", Some(json!({"selection": "Sometimes"}))),
-            vec!["spec.schedule.selection", "Unsupported value", "\"All\"", "\"Expiring\""],
+            edit(
+                cloud(),
+                "spec/schedule",
+                Some(json!({"selection": "Sometimes"})),
+            ),
+            vec![
+                "spec.schedule.selection",
+                "Unsupported value",
+                "\"All\"",
+                "\"Expiring\"",
+            ],
         ),
         (
             "malformed timestamp",
-            edit(cloud(), "spec/certificate/grant/grantedAt", Some(json!("next tuesday"))),
+            edit(
+                cloud(),
+                "spec/certificate/grant/grantedAt",
+                Some(json!("next tuesday")),
+            ),
             vec!["spec.certificate.grant.grantedAt", "date-time"],
         ),
         (
             "malformed date",
-            edit(integ(), "spec/references/0/since", Some(json!("2026-13-01"))),
+            edit(
+                integ(),
+                "spec/references/0/since",
+                Some(json!("2026-13-01")),
+            ),
             vec!["spec.references[0].since", "date"],
         ),
         (
             "two scope sources",
-            edit(cloud(), "spec/scope/url", Some(json!("https://example.org/scope.yaml"))),
+            edit(
+                cloud(),
+                "spec/scope/url",
+                Some(json!("https://example.org/scope.yaml")),
+            ),
             vec!["spec.scope", "scope needs exactly one of configMap or url"],
         ),
         (
@@ -245,7 +280,10 @@ fn invalid_objects_are_rejected() {
         (
             "runner timeout below the minimum",
             edit(cloud(), "spec/runner", Some(json!({"timeoutSeconds": 5}))),
-            vec!["spec.runner.timeoutSeconds", "should be greater than or equal to 60"],
+            vec![
+                "spec.runner.timeoutSeconds",
+                "should be greater than or equal to 60",
+            ],
         ),
         (
             "reference with neither proof",
@@ -371,7 +409,10 @@ fn status_takes_ssa() {
         let status = patched.status.clone().expect("status written");
         assert_eq!(status.observed_generation, Some(generation));
         assert_eq!(status.conditions[0].observed_generation, Some(generation));
-        assert_eq!(patched.spec, created.spec, "a status patch never touches spec");
+        assert_eq!(
+            patched.spec, created.spec,
+            "a status patch never touches spec"
+        );
         let managers: Vec<_> = patched
             .meta()
             .managed_fields
@@ -384,17 +425,29 @@ fn status_takes_ssa() {
 
         // kubectl shows the Ready condition in the default columns.
         let table = kubectl_ok(&["get", "ccert", "cloud", "-n", &ns.name]);
-        assert!(table.contains("True") && table.contains("v5.1 passes"), "{table}");
+        assert!(
+            table.contains("True") && table.contains("v5.1 passes"),
+            "{table}"
+        );
         // kubectl wait works on the condition.
         kubectl_ok(&[
-            "wait", "-n", &ns.name, "ccert/cloud", "--for=condition=Ready", "--timeout=10s",
+            "wait",
+            "-n",
+            &ns.name,
+            "ccert/cloud",
+            "--for=condition=Ready",
+            "--timeout=10s",
         ]);
 
         // Status sent to the main resource is ignored (subresource semantics).
         let mut sneaky = status_patch("Forged", "written via the main resource");
         sneaky["spec"] = created.spec.clone().into_json();
         let _ = api
-            .patch("cloud", &PatchParams::apply("someone-else"), &Patch::Apply(sneaky))
+            .patch(
+                "cloud",
+                &PatchParams::apply("someone-else"),
+                &Patch::Apply(sneaky),
+            )
             .await;
         let after = api.get("cloud").await.expect("get");
         let ready = &after.status.expect("status").conditions[0];
