@@ -7,6 +7,8 @@
 
 mod crds;
 mod harness;
+mod local_executor;
+mod operator;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -26,7 +28,9 @@ fn trial(name: &'static str, test: fn()) -> Trial {
 
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
-    let trials = crds::trials();
+    let mut trials = crds::trials();
+    trials.extend(local_executor::trials());
+    trials.extend(operator::trials());
     if args.list {
         return libtest_mimic::run(&args, trials).exit_code();
     }
