@@ -64,6 +64,10 @@ pub fn trials() -> Vec<Trial> {
             "local_executor::ttl_deletes_the_job_and_its_pods",
             ttl_deletes_the_job_and_its_pods,
         ),
+        trial(
+            "local_executor::pod_failure_policy_fails_or_ignores",
+            pod_failure_policy_fails_or_ignores,
+        ),
     ]
 }
 
@@ -864,6 +868,73 @@ fn ttl_deletes_the_job_and_its_pods() {
                 .then_some(())
         })
         .await;
+        executor.shut_down().await;
+        ns.delete().await;
+    });
+}
+
+fn pod_failure_policy_fails_or_ignores() {
+    block_on(async {
+        let ns = TestNamespace::create("lx-policy").await;
+        let work = tempfile::tempdir().expect("temp dir");
+        let host = tempfile::tempdir().expect("host dir");
+        let marker = host.path().join("ran-once");
+        let executor = TestExecutor::start(&ns.name, work.path(), &[]);
+        let policy = json!({"rules": [
+            {"action": "FailJob", "onExitCodes": {"operator": "In", "values": [5]}},
+            {"action": "Ignore", "onExitCodes": {"operator": "In", "values": [42]}}
+        ]});
+        // Exit code 5: FailJob at once, although backoffLimit allows retries.
+        create_job(
+            &ns.name,
+            &job(
+                "fatal",
+                json!({"backoffLimit": 6, "podFailurePolicy": policy, "template": {"spec": {
+                    "containers": [{"name": "main", "image": "busybox",
+                                    "command": ["sh", "-c", "exit 5"]}]
+                }}}),
+            ),
+        )
+        .await;
+        // Exit code 42 first: ignored (not counted against backoffLimit 0), then success.
+        create_job(
+            &ns.name,
+            &job(
+                "flaky",
+                json!({"backoffLimit": 0, "podFailurePolicy": policy, "template": {"spec": {
+                    "containers": [{"name": "main", "image": "busybox", "command": ["sh", "-c",
+                        format!("[ -e {m} ] && exit 0; touch {m}; exit 42", m = marker.display())]}]
+                }}}),
+            ),
+        )
+        .await;
+        let fatal = wait_for_condition(&ns.name, "fatal", "Failed").await;
+        let failed = fatal
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Failed"))
+            .cloned()
+            .expect("Failed condition");
+        assert_eq!(failed.reason.as_deref(), Some("PodFailurePolicy"));
+        let pods = pods_of(&ns.name, "fatal").await;
+        assert_eq!(pods.len(), 1, "FailJob stops at the first pod");
+        let expected = format!(
+            "Container main for pod {}/{} failed with exit code 5 matching FailJob rule at index 0",
+            ns.name,
+            pods[0].name_any()
+        );
+        assert_eq!(failed.message.as_deref(), Some(expected.as_str()));
+
+        let flaky = wait_for_condition(&ns.name, "flaky", "Complete").await;
+        let status = flaky.status.expect("status");
+        assert_eq!(
+            status.failed.unwrap_or(0),
+            0,
+            "ignored failures are not counted"
+        );
+        assert_eq!(status.succeeded, Some(1));
+        assert_eq!(pods_of(&ns.name, "flaky").await.len(), 2);
         executor.shut_down().await;
         ns.delete().await;
     });

@@ -2,7 +2,7 @@
 //! (init containers one by one, then the main containers together), with its status kept
 //! up to date through `/status`, deadlines enforced and stop requests honoured.
 
-use super::error::AttemptError;
+use super::error::{AttemptError, REASON_UNSUPPORTED};
 use super::pod_status::{
     ContainerState, ContainerView, PodPhase, PodView, REASON_DEADLINE_EXCEEDED, REASON_START_ERROR,
     pod_status_patch,
@@ -115,6 +115,12 @@ impl AttemptRun<'_> {
         );
         self.write_status().await?;
 
+        if let Some(message) = job_status::unsupported_job_feature(self.attempt.job) {
+            tracing::warn!(pod = %self.pod_name, %message, "job cannot run");
+            self.fail_pod(REASON_UNSUPPORTED, &message, START_ERROR_EXIT_CODE)
+                .await?;
+            return Ok(AttemptOutcome::Failed);
+        }
         let settings = self.attempt.config.materialise_settings();
         let prepared = match materialise(self.attempt.client, pod, &settings).await {
             Ok(prepared) => prepared,

@@ -111,6 +111,22 @@ pub fn classify(job: &Job) -> JobState {
     JobState::Runnable
 }
 
+/// A Job feature the executor does not implement, described for the Pod's message.
+/// (Pods run one at a time, so `parallelism` is honoured as "at most"; `completions` is.)
+pub fn unsupported_job_feature(job: &Job) -> Option<String> {
+    let spec = job.spec.as_ref()?;
+    if spec.completion_mode.as_deref() == Some("Indexed") {
+        return Some("completionMode Indexed is not supported by the local executor".to_owned());
+    }
+    if spec.success_policy.is_some() {
+        return Some("successPolicy is not supported by the local executor".to_owned());
+    }
+    if spec.backoff_limit_per_index.is_some() {
+        return Some("backoffLimitPerIndex is not supported by the local executor".to_owned());
+    }
+    None
+}
+
 /// The Job's conditions (empty when it has none).
 pub fn conditions_of(job: &Job) -> &[JobCondition] {
     job.status
@@ -155,6 +171,8 @@ pub struct JobFacts {
     pub success_criteria_met: bool,
     /// A `FailureTarget=True` condition is present (a half-written failure).
     pub failure_target: Option<JobFailure>,
+    /// A failed Pod matched a `FailJob` rule of the pod failure policy.
+    pub policy_failure: Option<JobFailure>,
 }
 
 impl JobFacts {
@@ -195,6 +213,7 @@ impl JobFacts {
             },
             success_criteria_met: has_true(conditions, "SuccessCriteriaMet"),
             failure_target,
+            policy_failure: None,
         }
     }
 
@@ -226,9 +245,14 @@ pub enum NextStep {
 }
 
 /// Decides what happens next, in the job controller's order: finish what an earlier run
-/// half-wrote, then success, the backoff limit, the deadline, and otherwise another pod.
+/// half-wrote, then a `FailJob` pod failure policy rule, success, the backoff limit, the
+/// deadline, and otherwise another pod.
 pub fn next_step(facts: &JobFacts, now: Timestamp, backoff: &BackoffPolicy) -> NextStep {
-    if let Some(failure) = &facts.failure_target {
+    if let Some(failure) = facts
+        .failure_target
+        .as_ref()
+        .or(facts.policy_failure.as_ref())
+    {
         return NextStep::Fail(failure.clone());
     }
     if facts.success_criteria_met || facts.counts.succeeded >= facts.completions.max(1) {
@@ -467,6 +491,32 @@ mod tests {
     }
 
     #[test]
+    fn unsupported_features_are_named() {
+        let cases = [
+            (json!({"template": {}}), None),
+            (
+                json!({"template": {}, "completions": 3, "parallelism": 2}),
+                None,
+            ),
+            (
+                json!({"template": {}, "completionMode": "Indexed", "completions": 2}),
+                Some("completionMode Indexed"),
+            ),
+            (
+                json!({"template": {}, "successPolicy": {"rules": []}}),
+                Some("successPolicy"),
+            ),
+        ];
+        for (spec, expected) in cases {
+            let message = unsupported_job_feature(&job(json!({"spec": spec})));
+            match expected {
+                None => assert_eq!(message, None),
+                Some(words) => assert!(message.is_some_and(|m| m.contains(words)), "{words}"),
+            }
+        }
+    }
+
+    #[test]
     fn decisions() {
         let now = ts("2026-01-01T00:10:00Z");
         let policy = BackoffPolicy::default();
@@ -478,6 +528,7 @@ mod tests {
             counts: PodCounts::default(),
             success_criteria_met: false,
             failure_target: None,
+            policy_failure: None,
         };
         let with = |f: fn(&mut JobFacts)| {
             let mut facts = base.clone();
@@ -553,6 +604,18 @@ mod tests {
                 },
             ),
             (with(|f| f.success_criteria_met = true), NextStep::Complete),
+            (
+                with(|f| {
+                    f.policy_failure = Some(JobFailure::Other {
+                        reason: "PodFailurePolicy".to_owned(),
+                        message: "m".to_owned(),
+                    });
+                }),
+                NextStep::Fail(JobFailure::Other {
+                    reason: "PodFailurePolicy".to_owned(),
+                    message: "m".to_owned(),
+                }),
+            ),
             (
                 with(|f| f.failure_target = Some(JobFailure::DeadlineExceeded)),
                 NextStep::Fail(JobFailure::DeadlineExceeded),

@@ -74,8 +74,9 @@ pub async fn run_job(
         if job.uid().as_deref() != Some(key.uid.as_str()) || classify(&job) != JobState::Runnable {
             return Ok(());
         }
-        let counts = settle_pods(&pods, &key.uid, &config.instance_id).await?;
-        let facts = JobFacts::of(&job, counts);
+        let settled_pods = settle_pods(&pods, &job, &config.instance_id).await?;
+        let mut facts = JobFacts::of(&job, settled_pods.counts);
+        facts.policy_failure = settled_pods.policy_failure;
         let now = Timestamp::now();
         let step = if deadline_hit {
             // The deadline ended the last Pod, whatever the backoff limit says.

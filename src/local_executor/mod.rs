@@ -10,7 +10,7 @@
 //! - [`prepare`] + [`volumes`] + [`env`] + [`sources`]: materialising a Pod locally;
 //! - [`paths`]: container path -> local path mapping (image roots, mounts);
 //! - [`process`]: process groups, logs, signals;
-//! - [`job_status`] and [`pod_status`]: pure status builders;
+//! - [`job_status`], [`failure_policy`] and [`pod_status`]: pure status rules;
 //! - [`pod_object`]: the Pod object built from the Job template.
 //!
 //! Documented for users in `docs/local-executor.md`.
@@ -18,6 +18,7 @@
 pub mod attempt;
 pub mod env;
 pub mod error;
+pub mod failure_policy;
 pub mod job_status;
 pub mod job_worker;
 pub mod orphans;

@@ -5,12 +5,14 @@
 //! it, `AttemptAbandoned` when this one did (a worker that stopped on an API error).
 
 use super::error::WorkerError;
-use super::job_status::PodCounts;
+use super::failure_policy::{FailureVerdict, judge_failed_pod};
+use super::job_status::{JobFailure, PodCounts};
 use super::pod_object::{INSTANCE_ANNOTATION, pods_of_job_selector};
 use super::pod_status::{
     ContainerState, ContainerView, PodPhase, PodView, REASON_EXECUTOR_RESTARTED, pod_status_patch,
 };
 use jiff::Timestamp;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod};
 use kube::api::{ListParams, Patch, PatchParams};
 use kube::{Api, ResourceExt};
@@ -20,18 +22,29 @@ pub const REASON_ATTEMPT_ABANDONED: &str = "AttemptAbandoned";
 /// Exit code reported for processes that were killed (128 + SIGKILL).
 const KILLED_EXIT_CODE: i32 = 137;
 
-/// Counts the Pods of the Job with `job_uid`, failing unfinished ones first.
+/// A Job's Pods after settling.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SettledPods {
+    /// Succeeded and (counted) failed Pods; none is active any more.
+    pub counts: PodCounts,
+    /// A failed Pod matched a `FailJob` rule of the pod failure policy.
+    pub policy_failure: Option<JobFailure>,
+}
+
+/// Counts the Pods of `job`, failing unfinished ones first. Failed Pods are judged by the
+/// Job's pod failure policy: ignored ones are not counted.
 pub async fn settle_pods(
     pods: &Api<Pod>,
-    job_uid: &str,
+    job: &Job,
     instance_id: &str,
-) -> Result<PodCounts, WorkerError> {
+) -> Result<SettledPods, WorkerError> {
+    let job_uid = job.metadata.uid.as_deref().unwrap_or_default();
     let list = pods
         .list(&ListParams::default().labels(&pods_of_job_selector(job_uid)))
         .await
         .map_err(|e| WorkerError::api("list the job's pods", e))?;
-    let mut counts = PodCounts::default();
-    for pod in list.items {
+    let mut settled = SettledPods::default();
+    for mut pod in list.items {
         // A pod with the label but another controller is not one of this Job's attempts.
         let owned = pod
             .owner_references()
@@ -41,18 +54,27 @@ pub async fn settle_pods(
             continue;
         }
         match pod.status.as_ref().and_then(|s| s.phase.as_deref()) {
-            Some("Succeeded") => counts.succeeded += 1,
-            Some("Failed") => counts.failed += 1,
-            _ => {
-                fail_orphan(pods, &pod, instance_id).await?;
-                counts.failed += 1;
+            Some("Succeeded") => {
+                settled.counts.succeeded += 1;
+                continue;
+            }
+            Some("Failed") => {}
+            _ => pod = fail_orphan(pods, &pod, instance_id).await?,
+        }
+        match judge_failed_pod(job, &pod) {
+            FailureVerdict::Count => settled.counts.failed += 1,
+            FailureVerdict::Ignore => {}
+            FailureVerdict::FailJob(failure) => {
+                settled.counts.failed += 1;
+                settled.policy_failure.get_or_insert(failure);
             }
         }
     }
-    Ok(counts)
+    Ok(settled)
 }
 
-async fn fail_orphan(pods: &Api<Pod>, pod: &Pod, instance_id: &str) -> Result<(), WorkerError> {
+/// Marks an orphaned Pod failed; returns the updated Pod.
+async fn fail_orphan(pods: &Api<Pod>, pod: &Pod, instance_id: &str) -> Result<Pod, WorkerError> {
     let owner = pod
         .annotations()
         .get(INSTANCE_ANNOTATION)
@@ -85,7 +107,6 @@ async fn fail_orphan(pods: &Api<Pod>, pod: &Pod, instance_id: &str) -> Result<()
         &Patch::Merge(pod_status_patch(&view, now)),
     )
     .await
-    .map(|_| ())
     .map_err(|e| WorkerError::api(format!("mark orphaned pod {} failed", pod.name_any()), e))
 }
 
