@@ -7,7 +7,7 @@
 
 use crate::evaluation::{ScopeEvaluation, evaluate_scope, verdict_code};
 use crate::report::{Report, ReportError, parse_report_stream, timestamp::parse_report_timestamp};
-use crate::results::{LatestResults, SelectionOptions, latest_valid_results, reports_by_subject};
+use crate::results::{LatestResults, SelectionIndex, SelectionOptions, reports_by_subject};
 use crate::scope::{LoadFileError, ScopeSpec, VersionValidity, load_file};
 use clap::Args;
 use indexmap::IndexMap;
@@ -203,10 +203,11 @@ pub fn evaluate_reports(
 ) -> EvaluateOutput {
     let date = TimeZone::UTC.to_datetime(at).date();
     let validity = spec.validity_at(date);
+    let index = SelectionIndex::new(spec);
     let mut subjects = BTreeMap::new();
     for (subject, subject_reports) in reports_by_subject(reports) {
         let report_count = subject_reports.len();
-        let latest = latest_valid_results(spec, subject_reports, at, SelectionOptions::default());
+        let latest = index.latest_valid_results(subject_reports, at, SelectionOptions::default());
         collect_selection_warnings(subject, &latest, warnings);
         if latest.foreign_reports.len() == report_count {
             warnings.push(format!(

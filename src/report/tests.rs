@@ -216,7 +216,7 @@ fn non_mapping_and_broken_yaml_are_errors() {
 #[test]
 fn writer_uses_upstream_key_order_and_round_trips() {
     let report = parse_report_stream(NEW_STYLE).unwrap().remove(0);
-    let yaml = write_report_yaml(&report).unwrap();
+    let yaml = write_report_yaml(&report);
     assert!(yaml.starts_with("---\nspec:\n  uuid: 50393e6f"), "{yaml}");
     let top_keys: Vec<&str> = yaml
         .lines()
@@ -264,7 +264,26 @@ fn writer_uses_upstream_key_order_and_round_trips() {
 #[test]
 fn stream_writer_round_trips_legacy_reports() {
     let reports = parse_report_stream(&format!("{NEW_STYLE}{LEGACY}")).unwrap();
-    let text = write_report_stream(&reports).unwrap();
+    let text = write_report_stream(&reports);
     assert_eq!(text.matches("---\n").count(), 2);
     assert_eq!(parse_report_stream(&text).unwrap(), reports);
+}
+
+#[test]
+fn writer_quotes_what_yaml_1_1_would_mistype() {
+    let mut report = parse_report_stream(NEW_STYLE).unwrap().remove(0);
+    let tricky = ["on", "yes", "2026-07-01", "1:20", "=", "~", "0x1F", "null"];
+    report.run.argv = tricky.iter().map(|s| (*s).to_owned()).collect();
+    let yaml = write_report_yaml(&report);
+    for item in tricky {
+        assert!(
+            !yaml.contains(&format!("\n  - {item}\n")),
+            "{item} written plain:\n{yaml}"
+        );
+    }
+    assert!(
+        yaml.contains("\nchecked_at: 2026-08-19 14:30:00.123456\n"),
+        "{yaml}"
+    );
+    assert_eq!(parse_report_stream(&yaml).unwrap().remove(0), report);
 }

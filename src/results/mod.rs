@@ -16,7 +16,8 @@ pub mod verdict;
 pub use lifetime::{ExpiryError, add_period, is_valid_at};
 pub use record::ResultRecord;
 pub use selection::{
-    LatestResults, MissingObject, SelectionOptions, latest_valid_results, reports_by_subject,
+    LatestResults, MissingObject, SelectionIndex, SelectionOptions, latest_valid_results,
+    reports_by_subject,
 };
 pub use verdict::Verdict;
 

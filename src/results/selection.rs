@@ -19,6 +19,7 @@ use crate::scope::{Lifetime, ScopeSpec};
 use jiff::{SignedDuration, Timestamp};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Knobs of the selection; the default is HEAD behaviour (no grace period).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,7 +44,7 @@ pub struct LatestResults {
     pub records: BTreeMap<String, ResultRecord>,
     /// Results for testcases the spec does not define.
     pub missing_objects: Vec<MissingObject>,
-    /// Number of results skipped because they had expired.
+    /// Number of result entries skipped because they had expired.
     pub expired: usize,
     /// `run.uuid` of reports checked after `now` (ignored: not yet written at that moment).
     pub future_reports: Vec<String>,
@@ -119,7 +120,8 @@ impl ExpiryCache {
 /// The latest still-valid result per testcase of `spec`, from `reports` of **one subject**.
 ///
 /// Reports whose `spec.uuid` differs from the spec's uuid are ignored (listed in
-/// `foreign_reports`); a spec without uuid accepts every report.
+/// `foreign_reports`); a spec without uuid accepts every report. For many subjects, build a
+/// [`SelectionIndex`] once and call [`SelectionIndex::latest_valid_results`].
 pub fn latest_valid_results<'r, I>(
     spec: &ScopeSpec,
     reports: I,
@@ -129,81 +131,163 @@ pub fn latest_valid_results<'r, I>(
 where
     I: IntoIterator<Item = &'r Report>,
 {
-    let judged_at = now
-        .checked_sub(SignedDuration::from_hours(
-            24 * i64::from(options.grace_days),
-        ))
-        .unwrap_or(Timestamp::MIN);
-    let mut outcome = LatestResults::default();
-    let mut best: HashMap<&'r str, Candidate<'r>> = HashMap::new();
-    for report in reports {
-        if spec
-            .uuid
-            .as_deref()
-            .is_some_and(|uuid| uuid != report.spec.uuid)
-        {
-            outcome.foreign_reports.push(report.run.uuid.clone());
-            continue;
-        }
-        if report.checked_at > now {
-            outcome.future_reports.push(report.run.uuid.clone());
-            continue;
-        }
-        let mut expiries = ExpiryCache::default();
-        for (testcase, result) in report.testcase_results() {
-            let Some(descriptor) = spec.testcase(testcase) else {
-                outcome.missing_objects.push(MissingObject {
-                    report: report.run.uuid.clone(),
-                    testcase: testcase.to_owned(),
-                });
-                continue;
-            };
-            let expires_at = match expiries.expiry(report.checked_at, &descriptor.lifetime) {
-                Ok(expires_at) => expires_at,
-                Err(_) => {
-                    outcome
-                        .unknown_periods
-                        .entry(testcase.to_owned())
-                        .or_insert_with(|| descriptor.lifetime.to_string());
-                    continue;
-                }
-            };
-            if judged_at >= expires_at {
-                outcome.expired += 1;
-                continue;
-            }
-            let candidate = Candidate {
-                result,
-                checked_at: report.checked_at,
-                expires_at,
-                report: &report.run.uuid,
-            };
-            best.entry(testcase)
-                .and_modify(|current| {
-                    if beats(&candidate, current) {
-                        *current = candidate;
-                    }
-                })
-                .or_insert(candidate);
+    SelectionIndex::new(spec).latest_valid_results(reports, now, options)
+}
+
+/// Lookups of one spec prepared once, for selecting the results of many subjects.
+pub struct SelectionIndex<'s> {
+    spec: &'s ScopeSpec,
+    /// Dense position -> testcase id, in id order.
+    ids: Vec<&'s str>,
+    /// Dense position -> lifetime.
+    lifetimes: Vec<&'s Lifetime>,
+    /// Testcase id -> dense position. Only spec ids are ever inserted, so report-supplied
+    /// keys cannot degrade the table; a simple non-keyed hash is enough.
+    positions: HashMap<&'s str, usize, BuildHasherDefault<Fnv1a>>,
+}
+
+impl<'s> SelectionIndex<'s> {
+    /// Prepares the lookups of `spec`.
+    pub fn new(spec: &'s ScopeSpec) -> Self {
+        let ids: Vec<&'s str> = spec.testcases.keys().map(String::as_str).collect();
+        let lifetimes = spec.testcases.values().map(|t| &t.lifetime).collect();
+        let positions = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        SelectionIndex {
+            spec,
+            ids,
+            lifetimes,
+            positions,
         }
     }
-    outcome.missing_objects.sort();
-    outcome.foreign_reports.sort();
-    outcome.future_reports.sort();
-    outcome.records = best
-        .into_iter()
-        .map(|(testcase, c)| {
-            let record = ResultRecord {
-                testcase: testcase.to_owned(),
-                result: c.result,
-                checked_at: c.checked_at,
-                expires_at: c.expires_at,
-                report: c.report.to_owned(),
-            };
-            (testcase.to_owned(), record)
-        })
-        .collect();
-    outcome
+
+    /// [`latest_valid_results`] with the prepared lookups.
+    pub fn latest_valid_results<'r, I>(
+        &self,
+        reports: I,
+        now: Timestamp,
+        options: SelectionOptions,
+    ) -> LatestResults
+    where
+        I: IntoIterator<Item = &'r Report>,
+    {
+        let judged_at = now
+            .checked_sub(SignedDuration::from_hours(
+                24 * i64::from(options.grace_days),
+            ))
+            .unwrap_or(Timestamp::MIN);
+        let mut outcome = LatestResults::default();
+        let mut best: Vec<Option<Candidate<'r>>> = vec![None; self.ids.len()];
+        for report in reports {
+            if self
+                .spec
+                .uuid
+                .as_deref()
+                .is_some_and(|uuid| uuid != report.spec.uuid)
+            {
+                outcome.foreign_reports.push(report.run.uuid.clone());
+                continue;
+            }
+            if report.checked_at > now {
+                outcome.future_reports.push(report.run.uuid.clone());
+                continue;
+            }
+            let mut expiries = ExpiryCache::default();
+            // Every (testcase, verdict) pair of the report, legacy entries included. A
+            // testcase listed twice in one report ties on `checked_at` and report uuid, so
+            // `beats` keeps the worse verdict: the rule of `Report::testcase_results`, without
+            // building that map.
+            let invocation_results = report
+                .run
+                .invocations
+                .values()
+                .flat_map(|invocation| invocation.results.iter())
+                .map(|(id, verdict)| (id.as_str(), *verdict));
+            let legacy_results = report
+                .legacy_versions
+                .iter()
+                .flat_map(|versions| versions.values())
+                .flat_map(|testcases| testcases.iter())
+                .filter_map(|(id, entry)| entry.result.map(|verdict| (id.as_str(), verdict)));
+            for (testcase, result) in invocation_results.chain(legacy_results) {
+                let Some(&position) = self.positions.get(testcase) else {
+                    outcome.missing_objects.push(MissingObject {
+                        report: report.run.uuid.clone(),
+                        testcase: testcase.to_owned(),
+                    });
+                    continue;
+                };
+                let lifetime = self.lifetimes[position];
+                let expires_at = match expiries.expiry(report.checked_at, lifetime) {
+                    Ok(expires_at) => expires_at,
+                    Err(_) => {
+                        outcome
+                            .unknown_periods
+                            .entry(testcase.to_owned())
+                            .or_insert_with(|| lifetime.to_string());
+                        continue;
+                    }
+                };
+                if judged_at >= expires_at {
+                    outcome.expired += 1;
+                    continue;
+                }
+                let candidate = Candidate {
+                    result,
+                    checked_at: report.checked_at,
+                    expires_at,
+                    report: &report.run.uuid,
+                };
+                let slot = &mut best[position];
+                if slot.is_none_or(|current| beats(&candidate, &current)) {
+                    *slot = Some(candidate);
+                }
+            }
+        }
+        outcome.missing_objects.sort();
+        outcome.missing_objects.dedup();
+        outcome.foreign_reports.sort();
+        outcome.future_reports.sort();
+        // `ids` is in id order, so the map is built from a sorted sequence
+        outcome.records = self
+            .ids
+            .iter()
+            .zip(best)
+            .filter_map(|(id, candidate)| {
+                let c = candidate?;
+                let record = ResultRecord {
+                    testcase: (*id).to_owned(),
+                    result: c.result,
+                    checked_at: c.checked_at,
+                    expires_at: c.expires_at,
+                    report: c.report.to_owned(),
+                };
+                Some(((*id).to_owned(), record))
+            })
+            .collect();
+        outcome
+    }
+}
+
+/// FNV-1a: fast for short keys such as testcase ids.
+#[derive(Clone, Copy)]
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// Groups reports by subject (sorted by subject name), keeping their order within a subject.

@@ -230,3 +230,42 @@ fn reports_checked_after_now_are_ignored() {
         Some(Verdict::Fail)
     );
 }
+
+#[test]
+fn a_testcase_twice_in_one_report_counts_with_its_worse_verdict() {
+    let mut r = report("r1", "2026-08-19T10:00:00Z", &[("weekly", Verdict::Pass)]);
+    let second = Invocation {
+        id: "second".into(),
+        results: [("weekly".to_owned(), Verdict::Abort)]
+            .into_iter()
+            .collect(),
+        ..Invocation::default()
+    };
+    r.run.invocations.insert(second.id.clone(), second);
+    let latest = select(&[&r], "2026-08-20T00:00:00Z");
+    assert_eq!(
+        latest.record("weekly").map(|x| x.result),
+        Some(Verdict::Abort)
+    );
+    assert_eq!(
+        r.testcase_results()["weekly"],
+        Verdict::Abort,
+        "same rule as the report view"
+    );
+}
+
+#[test]
+fn a_prepared_index_gives_the_same_answer() {
+    let spec = spec();
+    let index = SelectionIndex::new(&spec);
+    let a = report(
+        "r1",
+        "2026-08-19T10:00:00Z",
+        &[("weekly", Verdict::Pass), ("x", Verdict::Fail)],
+    );
+    let now = ts("2026-08-20T00:00:00Z");
+    assert_eq!(
+        index.latest_valid_results([&a], now, SelectionOptions::default()),
+        latest_valid_results(&spec, [&a], now, SelectionOptions::default())
+    );
+}
