@@ -232,6 +232,13 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
             );
         }
         Ok(cron) => {
+            if obs.spec.suspend {
+                // Slots passing while suspended are skipped, not made up on resume.
+                let anchor = status.last_scheduled_time.unwrap_or(obs.created_at);
+                if let Some(slot) = cron.latest_in(anchor, obs.now) {
+                    status.last_scheduled_time = Some(slot);
+                }
+            }
             start_run = decide_run(&mut status, obs, cron, scope, &mut events);
             status.next_run_at = if obs.spec.suspend {
                 None

@@ -354,12 +354,23 @@ fn manual_trigger_runs_once_per_new_value_even_when_suspended() {
 }
 
 #[test]
-fn suspend_stops_scheduled_runs() {
+fn suspend_stops_scheduled_runs_and_resume_does_not_make_them_up() {
     let mut case = Case::at("2026-12-05T03:00:30Z");
     case.spec.suspend = true;
     let plan = case.plan();
     assert_eq!(plan.start_run, None);
     assert_eq!(plan.status.next_run_at, None);
+    assert_eq!(
+        plan.status.last_scheduled_time,
+        Some(ts("2026-12-05T03:00:00Z")),
+        "slot skipped"
+    );
+
+    let mut resumed = Case::at("2026-12-05T03:05:00Z");
+    resumed.previous = plan.status;
+    let plan = resumed.plan();
+    assert_eq!(plan.start_run, None, "the skipped slot is not made up");
+    assert_eq!(plan.status.next_run_at, Some(ts("2026-12-06T03:00:00Z")));
 }
 
 #[test]
