@@ -15,7 +15,10 @@ pub enum ExecutorError {
         source: std::io::Error,
     },
     /// The first list of Jobs failed: wrong kubeconfig, no permission or a bad selector.
-    #[error("cannot list Jobs (namespace {namespace}, selector {selector:?}): {source}")]
+    #[error(
+        "cannot list Jobs (namespace {namespace}, selector {selector:?}): {}",
+        api_message(source)
+    )]
     ListJobs {
         /// Namespace, or `all`.
         namespace: String,
@@ -24,6 +27,14 @@ pub enum ExecutorError {
         /// The API error.
         source: kube::Error,
     },
+}
+
+/// The short form of an API error: the server's message and code, not the whole Status.
+pub fn api_message(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) => format!("{} (HTTP {})", status.message, status.code),
+        other => other.to_string(),
+    }
 }
 
 /// Pod failure reason when the spec refers to missing data (kubelet's wording).
