@@ -208,3 +208,87 @@ pub fn kubectl_ok(args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Counts the API requests a client makes, split into reads (GET) and writes (the rest).
+#[derive(Default, Debug)]
+pub struct RequestCounter {
+    /// GET requests (including watch requests).
+    pub reads: std::sync::atomic::AtomicUsize,
+    /// POST, PUT, PATCH and DELETE requests.
+    pub writes: std::sync::atomic::AtomicUsize,
+    /// Method and path of every write, for failure messages.
+    pub write_log: std::sync::Mutex<Vec<String>>,
+}
+
+impl RequestCounter {
+    /// (reads, writes) so far.
+    pub fn snapshot(&self) -> (usize, usize) {
+        (
+            self.reads.load(Ordering::SeqCst),
+            self.writes.load(Ordering::SeqCst),
+        )
+    }
+}
+
+/// Tower layer feeding a [`RequestCounter`].
+#[derive(Clone)]
+struct CountingLayer(std::sync::Arc<RequestCounter>);
+
+impl<S> tower::Layer<S> for CountingLayer {
+    type Service = CountingService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        CountingService {
+            inner,
+            counter: self.0.clone(),
+        }
+    }
+}
+
+/// The service of [`CountingLayer`].
+#[derive(Clone)]
+struct CountingService<S> {
+    inner: S,
+    counter: std::sync::Arc<RequestCounter>,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for CountingService<S>
+where
+    S: tower::Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if request.method() == http::Method::GET {
+            self.counter.reads.fetch_add(1, Ordering::SeqCst);
+        } else {
+            self.counter.writes.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut log) = self.counter.write_log.lock() {
+                log.push(format!("{} {}", request.method(), request.uri().path()));
+            }
+        }
+        self.inner.call(request)
+    }
+}
+
+/// A client for the test cluster whose requests are counted.
+pub async fn counting_client() -> (Client, std::sync::Arc<RequestCounter>) {
+    let counter = std::sync::Arc::new(RequestCounter::default());
+    let config = Kubeconfig::read_from(&env().kubeconfig).expect("kubeconfig");
+    let config = Config::from_custom_kubeconfig(config, &KubeConfigOptions::default())
+        .await
+        .expect("client config");
+    let client = kube::client::ClientBuilder::try_from(config)
+        .expect("client builder")
+        .with_layer(&CountingLayer(counter.clone()))
+        .build();
+    (client, counter)
+}

@@ -2,7 +2,7 @@
 //! in this process against the real API server; check Jobs run `scs-cert run -- scs-cert
 //! check` with a fixture check script whose verdicts each test controls.
 
-use crate::harness::{TestNamespace, block_on, env, kubectl_ok};
+use crate::harness::{RequestCounter, TestNamespace, block_on, counting_client, env, kubectl_ok};
 use crate::trial;
 use k8s_openapi::api::authentication::v1::{BoundObjectReference, TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::batch::v1::Job;
@@ -137,6 +137,8 @@ struct World {
     ns: TestNamespace,
     scripts: PathBuf,
     port: u16,
+    /// API requests of the operator (the current instance).
+    requests: std::sync::Arc<RequestCounter>,
     operator: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     executor: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
 }
@@ -160,6 +162,7 @@ impl World {
             ns,
             scripts,
             port,
+            requests: Default::default(),
             operator: None,
             executor: None,
         };
@@ -195,7 +198,8 @@ impl World {
             settings: self.settings(),
         };
         let (stop, stopped) = oneshot::channel::<()>();
-        let client = env().client.clone();
+        let (client, requests) = counting_client().await;
+        self.requests = requests;
         let handle = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
@@ -446,6 +450,44 @@ fn happy_path() {
             again.resource_version(),
             version,
             "no write without a change"
+        );
+
+        // One reconcile of the unchanged resource (triggered by touching its Job) makes no
+        // API call: everything comes from the caches, and the status is not rewritten.
+        let (reads, writes) = world.requests.snapshot();
+        let touch = json!({"metadata": {"labels": {"e2e-touch": "1"}}});
+        let job_name = world.jobs().await[0].name_any();
+        Api::<Job>::namespaced(env().client.clone(), &world.ns.name)
+            .patch(&job_name, &PatchParams::default(), &Patch::Merge(&touch))
+            .await
+            .expect("touch Job");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let (reads_after, writes_after) = world.requests.snapshot();
+        eprintln!(
+            "e2e figure: idle reconcile of an unchanged resource: {} reads, {} writes",
+            reads_after - reads,
+            writes_after - writes
+        );
+        assert_eq!(
+            writes_after - writes,
+            0,
+            "writes: {:?}",
+            world
+                .requests
+                .write_log
+                .lock()
+                .map(|l| l.clone())
+                .unwrap_or_default()
+        );
+        assert_eq!(reads_after - reads, 0, "reads come from the caches");
+        assert_eq!(
+            world
+                .clouds()
+                .get("happy")
+                .await
+                .expect("get")
+                .resource_version(),
+            version
         );
 
         // The same run-now value again starts nothing.
