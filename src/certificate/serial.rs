@@ -34,11 +34,11 @@ pub fn certificate_serial(
         IssuanceMode::Automatic => "SELF",
     };
     let mut serial = String::from(prefix);
-    for group in digest.iter().take(8).collect::<Vec<_>>().chunks(2) {
-        serial.push('-');
-        for byte in group {
-            serial.push_str(&format!("{byte:02X}"));
+    for (position, byte) in digest.iter().take(8).enumerate() {
+        if position % 2 == 0 {
+            serial.push('-');
         }
+        serial.push_str(&format!("{byte:02X}"));
     }
     serial
 }
