@@ -899,3 +899,56 @@ fn scripts_dir_replaces_the_spec_directory() {
     let stdout = strings(&invocations(&report)[0]["stdout"]);
     assert_eq!(stdout[1], format!("cwd {}", scripts.display()));
 }
+
+#[test]
+fn real_upstream_iaas_spec_with_a_fake_openstack_script() {
+    let spec = scs_cert_operator::test_support::upstream_fixture("scs-compatible-iaas.yaml");
+    let scripts = tempfile::tempdir().unwrap();
+    std::fs::create_dir(scripts.path().join("iaas")).unwrap();
+    std::fs::write(
+        scripts.path().join("iaas/openstack_test.py"),
+        "import sys\nassert sys.argv[1:3] == ['-c', 'gx'], sys.argv\nfor tc in sys.argv[3:]:\n    print(f'{tc}: PASS')\n",
+    )
+    .unwrap();
+    let out = scripts.path().join("r.yaml");
+    let args = [
+        "check",
+        spec.to_str().unwrap(),
+        "-s",
+        "gx",
+        "-a",
+        "os_cloud=gx",
+        "-d",
+        "2026-07-01",
+        "--scripts-dir",
+        scripts.path().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let (code, stdout, stderr) = parts(&scs_cert(scripts.path(), &args));
+    assert_eq!(code, 0, "{stderr}");
+    // On 2026-07-01 `next` is a draft and v5.1 effective: both are checked (DOMAIN 1.9, 3.3).
+    assert_eq!(
+        stdout,
+        "gx SCS-compatible IaaS next:\n- main: PASS (55 passed)\ngx SCS-compatible IaaS v5.1:\n- main: PASS (54 passed)\n"
+    );
+    let parsed = parse_report_stream(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let report = &parsed[0];
+    assert_eq!(report.spec.name, "SCS-compatible IaaS");
+    assert_eq!(
+        report.run.invocations.len(),
+        1,
+        "the manual script never runs"
+    );
+    let invocation = report.run.invocations.values().next().unwrap();
+    assert!(
+        invocation
+            .cmd
+            .starts_with("./iaas/openstack_test.py -c gx scs-0100-"),
+        "{}",
+        invocation.cmd
+    );
+    // The union of both versions' targets (upstream also requests 57).
+    assert_eq!(invocation.results.len(), 57);
+    assert!(invocation.results.values().all(|v| *v == Verdict::Pass));
+}
