@@ -93,6 +93,12 @@ pub struct CloudCertificationSpec {
     #[schemars(length(max = 63))]
     pub group: Option<String>,
 
+    /// Link to the cloud's health monitor, shown in the listing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 2048))]
+    #[x_kube(validation = Rule::new("self.startsWith('https://') || self.startsWith('http://')").message("healthMonitorUrl must be an http(s) URL"))]
+    pub health_monitor_url: Option<String>,
+
     /// Where the scope spec (the SCS scope YAML) comes from.
     pub scope: ScopeSource,
 
@@ -384,6 +390,11 @@ pub struct CloudCertificationStatus {
     /// The current certificate, if one is requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateStatus>,
+
+    /// Every certificate issued for this resource, newest first (current and past).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(merge_strategy = ListMerge::Atomic)]
+    pub certificates: Vec<CertificateStatus>,
 }
 
 /// Verdict of one scope version.
@@ -470,17 +481,41 @@ pub struct ScopeStatus {
     pub sha256: Option<String>,
 }
 
-/// State of the current certificate.
+/// State of the current certificate (SCS-0004).
 #[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificateStatus {
+    /// Serial of the certificate: stable for its whole life, new for every new grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
     /// Certified scope version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Pending, Refused, Valid, Expiring, Expired or Revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Issued by self-assessment (`issuance: Automatic`), never an official certificate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub self_assessed: bool,
+    /// Who granted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granted_by: Option<String>,
+    /// Reference to the grant decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// Start of validity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<jiff::Timestamp>,
     /// End of validity (one year after the grant).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_after: Option<jiff::Timestamp>,
+    /// Start of the renewal window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_time: Option<jiff::Timestamp>,
+    /// When it was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<jiff::Timestamp>,
+    /// Why it was revoked (published on the revocation list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
 }
