@@ -952,3 +952,28 @@ fn real_upstream_iaas_spec_with_a_fake_openstack_script() {
     assert_eq!(invocation.results.len(), 57);
     assert!(invocation.results.values().all(|v| *v == Verdict::Pass));
 }
+
+#[test]
+fn getopt_conveniences_abbreviations_and_last_value_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.yaml");
+    let args = [
+        "check",
+        "spec.yaml",
+        "--subj",
+        "first",
+        "-s",
+        "second",
+        "-a",
+        "subject_root=r",
+        "-d",
+        "2026-07-01",
+        "--crit",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let (code, _, stderr) = parts(&scs_cert(&fixture("basic"), &args));
+    assert_eq!(code, 0, "--crit is --critical-only: {stderr}");
+    assert_eq!(load(&out)["subject"], "second");
+}
