@@ -467,7 +467,7 @@ fn launch_failures_record_rc_127_and_a_critical_line() {
             let invocation = invocations(&report)[0];
             assert_eq!(invocation["rc"], 127);
             assert!(strings(&invocation["stdout"]).is_empty());
-            assert_eq!(strings(&invocation["stderr"]), [line.clone()]);
+            assert_eq!(strings(&invocation["stderr"]), std::slice::from_ref(&line));
             assert_eq!(invocation["critical"], 1);
         }
     }
