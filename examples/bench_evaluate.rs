@@ -103,9 +103,17 @@ fn make_reports(spec: &ScopeSpec, subjects: usize, now: Timestamp) -> Vec<Report
     reports
 }
 
-fn peak_rss_kib() -> Option<u64> {
+/// CPU time of this thread in nanoseconds (first field of schedstat); the machine may be shared,
+/// so wall time alone can overstate the cost.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// A `/proc/self/status` memory figure in KiB (`VmHWM` = peak RSS, `VmRSS` = current).
+fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
@@ -128,6 +136,8 @@ fn main() {
     let reports = make_reports(&spec, subjects, now);
     let generation = generation.elapsed();
 
+    let input_rss = status_kib("VmRSS:");
+    let cpu_start = thread_cpu_ns();
     let start = Instant::now();
     // reports are generated grouped by subject; slice them instead of re-grouping
     let validity = spec.validity_at(date);
@@ -139,6 +149,9 @@ fn main() {
         *badges.entry(evaluation.summary()).or_default() += 1;
     }
     let elapsed = start.elapsed();
+    let cpu = cpu_start
+        .zip(thread_cpu_ns())
+        .map(|(a, b)| (b - a) as f64 / 1e9);
 
     // The same work split in two phases, to see where the time goes.
     let phase = Instant::now();
@@ -189,6 +202,12 @@ fn main() {
     );
     println!("evaluation wall time: {:.3} s", seconds);
     println!("evaluations per second: {:.0}", subjects as f64 / seconds);
+    if let Some(cpu) = cpu {
+        println!(
+            "  CPU time of the evaluating thread: {cpu:.3} s = {:.0} evaluations per CPU second",
+            subjects as f64 / cpu
+        );
+    }
     println!(
         "  split: selection {:.3} s, scope evaluation + badge {:.3} s ({badge_bytes} badge bytes)",
         selection_time.as_secs_f64(),
@@ -201,9 +220,15 @@ fn main() {
         parse_elapsed.as_secs_f64(),
         sample.len() as f64 / parse_elapsed.as_secs_f64()
     );
-    match peak_rss_kib() {
+    match status_kib("VmHWM:") {
         Some(kib) => println!("peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
         None => println!("peak RSS: unavailable (no /proc/self/status)"),
+    }
+    if let Some(kib) = input_rss {
+        println!(
+            "  of which the generated input (RSS before evaluating): {:.1} MiB",
+            kib as f64 / 1024.0
+        );
     }
     println!("badges:");
     for (badge, count) in &badges {
