@@ -60,16 +60,29 @@ pub struct FakeIntake {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// A free loopback address (nothing listens there once this returns).
+/// A loopback address nothing listens on, outside the usual ephemeral port range so that
+/// outgoing connections of parallel tests do not take it before the intake binds it.
 pub fn free_addr() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
+    let seed = std::process::id() as u64
+        ^ u64::from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0),
+        );
+    for i in 0..1000u64 {
+        let port = 20_000 + ((seed.wrapping_mul(7919) + i * 104_729) % 12_000) as u16;
+        if let Ok(listener) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            return listener.local_addr().unwrap();
+        }
+    }
+    panic!("no free port in 20000..32000");
 }
 
 impl FakeIntake {
-    /// Starts on a free port.
+    /// Starts on a port the kernel picks.
     pub fn start(answers: Vec<Scripted>) -> FakeIntake {
-        Self::start_on(free_addr(), answers)
+        Self::start_on("127.0.0.1:0".parse().unwrap(), answers)
     }
 
     /// Starts on `addr`.
