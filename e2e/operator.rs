@@ -560,7 +560,72 @@ fn run_without_report() {
         assert_eq!((status.as_str(), reason.as_str()), ("False", "NoResults"));
         assert!(world.config_maps("report").await.is_empty());
         assert_eq!(world.config_maps("failure").await.len(), 1);
+
+        // With a genuine token of that run (no report stored yet), malformed reports and
+        // reports for another subject or scope are refused and nothing is stored.
+        let ns = world.ns.name.clone();
+        let pods = Api::<Pod>::namespaced(env().client.clone(), &ns)
+            .list(&ListParams::default())
+            .await
+            .expect("pods")
+            .items;
+        let bound = token(&ns, "scs-cert-operator", pods.first()).await;
+        let path = format!("/v1/runs/{ns}/noreport/{}/report", last.id);
+        let valid = valid_report("noreport", SCOPE_UUID);
+        let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+            ("not YAML", b"{{{: [".to_vec(), 422, "malformed report"),
+            (
+                "not a report",
+                b"hello: world\n".to_vec(),
+                422,
+                "malformed report",
+            ),
+            (
+                "two documents",
+                format!("{valid}{valid}").into_bytes(),
+                422,
+                "exactly one report",
+            ),
+            ("not UTF-8", vec![0xff, 0xfe, 0x00], 422, "not UTF-8"),
+            (
+                "another subject",
+                valid_report("someone-else", SCOPE_UUID).into_bytes(),
+                422,
+                "subject",
+            ),
+            (
+                "another scope",
+                valid_report("noreport", "11111111-1111-4111-8111-111111111111").into_bytes(),
+                422,
+                "scope",
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (what, body, expected, needle) in cases {
+            let (code, text) = upload(world.port, &path, &bound, body).await;
+            if code != expected || !text.contains(needle) {
+                failures.push(format!(
+                    "{what}: HTTP {code} {text}, expected {expected} with {needle:?}"
+                ));
+            }
+        }
+        assert!(
+            world.config_maps("report").await.is_empty(),
+            "nothing stored"
+        );
+        let after = world.clouds().get("noreport").await.expect("get");
+        assert_eq!(
+            after.status.map(|s| s.results),
+            Some(vec![]),
+            "no results appeared"
+        );
+        let table = kubectl_ok(&["get", "ccert", "noreport", "-n", &ns]);
+        assert!(
+            table.contains("False") && table.contains("no results yet"),
+            "{table}"
+        );
         world.shutdown().await;
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     });
 }
 
@@ -584,6 +649,30 @@ async fn token(namespace: &str, audience: &str, pod: Option<&Pod>) -> String {
         .await
         .expect("TokenRequest");
     response.status.map(|s| s.token).unwrap_or_default()
+}
+
+/// A well-formed one-document report in the upstream format.
+fn valid_report(subject: &str, scope_uuid: &str) -> String {
+    format!(
+        "---
+spec:
+  uuid: {scope_uuid}
+  name: E2E scope
+  url: https://example.org/e2e-scope.yaml
+checked_at: 2026-12-05 03:00:00.000000
+reference_date: 2026-12-05
+subject: {subject}
+run:
+  uuid: 5d6c0b9e-0000-4000-8000-{suffix:012x}
+  argv: []
+  assignment: {{}}
+  sections: null
+  forced_version: null
+  forced_tests: null
+  invocations: {{}}
+",
+        suffix = subject.len() * 7919 + scope_uuid.len()
+    )
 }
 
 async fn upload(port: u16, path: &str, token: &str, body: Vec<u8>) -> (u16, String) {

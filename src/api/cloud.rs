@@ -5,6 +5,7 @@
 #![allow(clippy::duplicated_attributes)]
 
 use super::common::SecretKeyMount;
+use k8s_openapi::api::core::v1::{EnvVar, ResourceRequirements, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
@@ -258,6 +259,37 @@ pub struct Runner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 5))]
     pub attempts: Option<i32>,
+
+    /// Directory of the check scripts inside the image (executables of the scope spec are
+    /// resolved relative to it); default: the operator's `--scripts-dir`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 1024))]
+    #[x_kube(validation = Rule::new("self.startsWith('/')").message("runner.workingDir must be an absolute path"))]
+    pub working_dir: Option<String>,
+
+    /// Compute resources of the check container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+
+    /// ServiceAccount of the check pod (default: the operator's check account, which has
+    /// no permissions). Its tokens are only used for the report upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 253))]
+    pub service_account_name: Option<String>,
+
+    /// Node selector of the check pod.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+
+    /// Tolerations of the check pod.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    pub tolerations: Vec<Toleration>,
+
+    /// Extra environment variables of the check container (e.g. proxy settings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64))]
+    pub env: Vec<EnvVar>,
 }
 
 /// The certificate requested for one scope version (SCS-0004).

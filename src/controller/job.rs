@@ -76,6 +76,29 @@ fn regex_escape(text: &str) -> String {
     out
 }
 
+/// Directory of the check scripts in the check image.
+pub fn scripts_dir<'a>(cloud: &'a CloudCertification, settings: &'a JobSettings) -> &'a str {
+    cloud
+        .spec
+        .runner
+        .working_dir
+        .as_deref()
+        .unwrap_or(&settings.scripts_dir)
+}
+
+/// ServiceAccount the check pod runs as.
+pub fn check_service_account<'a>(
+    cloud: &'a CloudCertification,
+    settings: &'a JobSettings,
+) -> &'a str {
+    cloud
+        .spec
+        .runner
+        .service_account_name
+        .as_deref()
+        .unwrap_or(&settings.service_account)
+}
+
 /// The command the check container runs (inside `scs-cert run -- ...`).
 pub fn check_command(
     cloud: &CloudCertification,
@@ -97,7 +120,7 @@ pub fn check_command(
         "check".to_owned(),
         format!("{SPEC_DIR}/{SPEC_KEY}"),
         "--scripts-dir".to_owned(),
-        settings.scripts_dir.clone(),
+        scripts_dir(cloud, settings).to_owned(),
         "--subject".to_owned(),
         spec.subject.clone(),
         "--output".to_owned(),
@@ -179,7 +202,7 @@ pub fn build_job(
             json!({"name": "credentials", "mountPath": credentials.mount_path, "readOnly": true}),
         );
     }
-    let env = json!([
+    let mut env = json!([
         {"name": "SCS_INTAKE_URL", "value": settings.intake_url},
         {"name": "SCS_RUN_NAMESPACE", "value": cloud.namespace().unwrap_or_default()},
         {"name": "SCS_RUN_NAME", "value": cloud.name_any()},
@@ -189,6 +212,17 @@ pub fn build_job(
         {"name": "SCS_SPEC", "value": format!("{SPEC_DIR}/{SPEC_KEY}")},
         {"name": "HOME", "value": "/tmp"},
     ]);
+    if let Some(extra) = env.as_array_mut() {
+        // User variables come first so ours (which the wrapper needs) win on a clash.
+        let ours = std::mem::take(extra);
+        extra.extend(
+            spec.runner
+                .env
+                .iter()
+                .filter_map(|e| serde_json::to_value(e).ok()),
+        );
+        extra.extend(ours);
+    }
     let restricted = json!({
         "allowPrivilegeEscalation": false,
         "readOnlyRootFilesystem": true,
@@ -213,7 +247,9 @@ pub fn build_job(
                 "metadata": {"labels": labels},
                 "spec": {
                     "restartPolicy": "Never",
-                    "serviceAccountName": settings.service_account,
+                    "serviceAccountName": check_service_account(cloud, settings),
+                    "nodeSelector": spec.runner.node_selector,
+                    "tolerations": spec.runner.tolerations,
                     "automountServiceAccountToken": false,
                     "enableServiceLinks": false,
                     "securityContext": {
@@ -235,7 +271,8 @@ pub fn build_job(
                         "name": "check",
                         "image": spec.runner.image.clone().unwrap_or_else(|| settings.default_runner_image.clone()),
                         "command": wrapper,
-                        "workingDir": settings.scripts_dir,
+                        "workingDir": scripts_dir(cloud, settings),
+                        "resources": spec.runner.resources,
                         "env": env,
                         "volumeMounts": mounts,
                         "securityContext": restricted,

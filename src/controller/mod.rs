@@ -26,6 +26,9 @@ pub struct Settings {
     pub finished_jobs_kept: usize,
     /// Stored reports kept per resource beyond those still supplying a current result.
     pub reports_kept: usize,
+    /// Stored reports older than this are deleted unless they supply a current result
+    /// (SCS-0004 asks for 18 months of history; compact history is kept elsewhere).
+    pub report_max_age: std::time::Duration,
     /// Largest report body the intake accepts (bytes, before compression).
     pub max_report_bytes: usize,
 }
@@ -46,6 +49,7 @@ impl Default for Settings {
             max_concurrent_runs: 10,
             finished_jobs_kept: 3,
             reports_kept: 10,
+            report_max_age: std::time::Duration::from_secs(548 * 24 * 3600),
             max_report_bytes: 8 * 1024 * 1024,
         }
     }

@@ -136,11 +136,15 @@ async fn authorised_cloud(
         .clouds
         .get(&ObjectRef::new(name).within(namespace));
     let cloud_uid = cloud.as_ref().and_then(|c| c.uid()).unwrap_or_default();
+    let service_account = cloud
+        .as_ref()
+        .and_then(|c| c.spec.runner.service_account_name.clone())
+        .unwrap_or_else(|| ctx.settings.job.service_account.clone());
     let claim = ClaimedRun {
         namespace,
         cloud_uid: &cloud_uid,
         run_id,
-        service_account: &ctx.settings.job.service_account,
+        service_account: &service_account,
     };
     authenticate_run(
         &ctx.client,

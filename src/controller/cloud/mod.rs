@@ -156,7 +156,9 @@ async fn apply(cloud: Arc<CloudCertification>, ctx: &Context) -> Result<Action, 
         let spec_text = scope_text(ctx, &cloud, &namespace).await;
         let spec_config_map =
             ensure_spec_config_map(ctx, &cloud, &namespace, loaded, spec_text).await?;
-        ensure_check_service_account(ctx, &namespace).await?;
+        if cloud.spec.runner.service_account_name.is_none() {
+            ensure_check_service_account(ctx, &namespace).await?;
+        }
         let job = build_job(&cloud, run, &spec_config_map, &ctx.settings.job).map_err(|e| {
             Error::Build {
                 what: "check Job".into(),
@@ -396,7 +398,21 @@ async fn enforce_retention(
         .collect();
     stored
         .sort_by_key(|cm| std::cmp::Reverse(cm.metadata.creation_timestamp.as_ref().map(|t| t.0)));
-    for cm in stored.iter().skip(ctx.settings.reports_kept) {
+    let too_old = jiff::Timestamp::now()
+        .checked_sub(
+            jiff::SignedDuration::try_from(ctx.settings.report_max_age)
+                .unwrap_or(jiff::SignedDuration::MAX),
+        )
+        .unwrap_or(jiff::Timestamp::MIN);
+    let expendable = stored.iter().enumerate().filter(|(i, cm)| {
+        *i >= ctx.settings.reports_kept
+            || cm
+                .metadata
+                .creation_timestamp
+                .as_ref()
+                .is_some_and(|t| t.0 < too_old)
+    });
+    for (_, cm) in expendable {
         let uuid = cm
             .annotations()
             .get(labels::REPORT_UUID)
