@@ -22,8 +22,10 @@ tools: ## Build etcd, kube-apiserver, kubectl and helm from Go sources (cached p
 	bash $(CP)/build-tools.sh
 
 .PHONY: crds
-crds: ## Regenerate crds/ from the code (commit the result)
+crds: ## Regenerate crds/ from the code, and its copies in the chart and config/crd (commit the result)
 	$(CARGO) run --quiet -- crds --output-dir crds
+	cp crds/*.yaml charts/scs-cert-operator/files/crds/
+	cp crds/*.yaml config/crd/bases/
 
 .PHONY: fmt
 fmt: ## Format the code
