@@ -31,6 +31,7 @@ fn main() -> std::process::ExitCode {
     let mut trials = crds::trials();
     trials.extend(local_executor::trials());
     trials.extend(operator::trials());
+    trials.extend(operator::rbac::trials());
     if args.list {
         return libtest_mimic::run(&args, trials).exit_code();
     }

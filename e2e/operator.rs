@@ -21,6 +21,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
+/// The operator under its chart's least-privilege RBAC (reuses `World`).
+#[path = "rbac.rs"]
+pub mod rbac;
+
 /// The tests of this file.
 pub fn trials() -> Vec<Trial> {
     vec![
@@ -141,11 +145,24 @@ struct World {
     requests: std::sync::Arc<RequestCounter>,
     operator: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     executor: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+    /// The operator's client when not the (counting) admin one; see `with_operator_client`.
+    operator_client: Option<kube::Client>,
 }
 
 impl World {
     async fn new(prefix: &str) -> Self {
+        Self::with_operator_client(prefix, |_| async { None }).await
+    }
+
+    /// Like `new`, but the operator runs with the client `client_for(namespace)` returns
+    /// (e.g. one authenticated as the chart's ServiceAccount; see rbac.rs) instead of admin.
+    async fn with_operator_client<F, Fut>(prefix: &str, client_for: F) -> Self
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = Option<kube::Client>>,
+    {
         let ns = TestNamespace::create(prefix).await;
+        let operator_client = client_for(ns.name.clone()).await;
         let scripts = work_dir(&ns.name);
         write_scripts(&scripts);
         let config_map: ConfigMap = serde_json::from_value(json!({
@@ -165,6 +182,7 @@ impl World {
             requests: Default::default(),
             operator: None,
             executor: None,
+            operator_client,
         };
         world.start_operator().await;
         world.start_executor();
@@ -198,8 +216,14 @@ impl World {
             settings: self.settings(),
         };
         let (stop, stopped) = oneshot::channel::<()>();
-        let (client, requests) = counting_client().await;
-        self.requests = requests;
+        let client = match &self.operator_client {
+            Some(client) => client.clone(),
+            None => {
+                let (client, requests) = counting_client().await;
+                self.requests = requests;
+                client
+            }
+        };
         let handle = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
