@@ -7,6 +7,7 @@
 
 mod crds;
 mod harness;
+mod install;
 mod local_executor;
 mod operator;
 
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
     trials.extend(local_executor::trials());
     trials.extend(operator::trials());
     trials.extend(operator::rbac::trials());
+    trials.extend(install::trials());
     if args.list {
         return libtest_mimic::run(&args, trials).exit_code();
     }
