@@ -5,9 +5,12 @@
 //! no clock and no I/O: time is always a parameter.
 
 pub mod api;
+pub mod certificate;
 pub mod cli;
 pub mod controller;
 pub mod evaluation;
+pub mod integrator;
+pub mod listing;
 pub mod local_executor;
 pub mod operator;
 pub mod report;

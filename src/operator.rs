@@ -85,11 +85,25 @@ pub async fn run_until(
         watcher::Config::default(),
     );
     let clouds = controller.store();
+    // --- public listing (issue 8): IntegratorCertification cache and the site handle ---
+    let (integrators, integrator_writer) = reflector::store();
+    let integrator_events = reflector::reflector(
+        integrator_writer,
+        watcher(
+            api::<crate::api::IntegratorCertification>(&client, ns),
+            watcher::Config::default(),
+        ),
+    )
+    .default_backoff();
+    let listing = crate::listing::SiteHandle::default();
+    // --- end listing ---
     let caches = Caches {
         clouds: clouds.clone(),
         jobs: jobs.clone(),
         owned_config_maps: owned_config_maps.clone(),
         config_map_meta: config_map_meta.clone(),
+        integrators: integrators.clone(),
+        listing: listing.clone(),
     };
     let ctx = Context::new(client.clone(), options.settings.clone(), caches);
     let readiness = Arc::new(Readiness::default());
@@ -102,6 +116,20 @@ pub async fn run_until(
             .with_graceful_shutdown(server_shutdown)
             .await
     });
+
+    // --- public listing (issue 8): feed the integrator cache, run the publisher ---
+    let integrator_cache = tokio::spawn(integrator_events.for_each(|_| async {}));
+    let publisher = tokio::spawn(crate::listing::publisher::run(
+        client.clone(),
+        crate::listing::publisher::Sources {
+            clouds: clouds.clone(),
+            integrators,
+        },
+        listing,
+        options.settings.listing.clone(),
+        shutdown.clone(),
+    ));
+    // --- end listing ---
 
     let ready = {
         let (clouds, jobs, cms, meta) = (
@@ -154,6 +182,8 @@ pub async fn run_until(
         })
         .await;
     ready.abort();
+    integrator_cache.abort(); // listing (issue 8)
+    publisher.abort(); // listing (issue 8)
     tracing::info!("controller stopped; waiting for in-flight requests");
     server.await??;
     Ok(())

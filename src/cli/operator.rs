@@ -65,7 +65,65 @@ pub struct OperatorArgs {
     /// Log format: text or json.
     #[arg(long, env = "SCS_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    // --- public listing (issue 8) ---
+    /// Name of the listing ConfigMap (split into `<name>-1`, `<name>-2`, ... when large);
+    /// empty: serve the pages from memory only.
+    #[arg(
+        long,
+        env = "SCS_LISTING_CONFIG_MAP",
+        default_value = "scs-certification-listing"
+    )]
+    pub listing_config_map: String,
+    /// Namespace of the listing ConfigMap (default: the watched namespace, else $POD_NAMESPACE).
+    #[arg(long, env = "SCS_LISTING_NAMESPACE")]
+    pub listing_namespace: Option<String>,
+    /// Quiet time after a change before the listing is rebuilt, in milliseconds.
+    #[arg(long, env = "SCS_LISTING_DEBOUNCE_MS", default_value_t = 2000)]
+    pub listing_debounce_ms: u64,
+    /// Title of the listing pages.
+    #[arg(
+        long,
+        env = "SCS_LISTING_TITLE",
+        default_value = "SCS certification status"
+    )]
+    pub listing_title: String,
+    /// Public base URL of the listing pages (absolute links in badges and embed snippets).
+    #[arg(long, env = "SCS_LISTING_BASE_URL")]
+    pub listing_base_url: Option<String>,
+    // --- end listing ---
 }
+
+// --- public listing (issue 8) ---
+/// The listing settings of `args`.
+fn listing_settings(args: &OperatorArgs) -> crate::listing::PublisherSettings {
+    let namespace = args
+        .listing_namespace
+        .clone()
+        .or_else(|| args.namespace.clone())
+        .or_else(|| std::env::var("POD_NAMESPACE").ok())
+        .filter(|ns| !ns.is_empty());
+    let name = Some(args.listing_config_map.clone()).filter(|n| !n.is_empty());
+    if name.is_some() && namespace.is_none() {
+        tracing::warn!(
+            "no namespace for the listing ConfigMap (--listing-namespace, \
+             --namespace or $POD_NAMESPACE); the pages are served from memory only"
+        );
+    }
+    crate::listing::PublisherSettings {
+        config_map: namespace.zip(name),
+        debounce: std::time::Duration::from_millis(args.listing_debounce_ms),
+        options: crate::listing::ListingOptions {
+            title: args.listing_title.clone(),
+            base_url: args
+                .listing_base_url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty()),
+        },
+        ..crate::listing::PublisherSettings::default()
+    }
+}
+// --- end listing ---
 
 /// Runs `scs-cert operator`.
 pub fn run(args: &OperatorArgs) -> ExitCode {
@@ -83,6 +141,7 @@ pub fn run(args: &OperatorArgs) -> ExitCode {
         },
         max_concurrent_runs: args.max_concurrent_runs.max(1),
         max_report_bytes: args.max_report_bytes,
+        listing: listing_settings(args), // public listing (issue 8)
         ..defaults
     };
     let options = OperatorOptions {

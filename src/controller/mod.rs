@@ -31,6 +31,8 @@ pub struct Settings {
     pub report_max_age: std::time::Duration,
     /// Largest report body the intake accepts (bytes, before compression).
     pub max_report_bytes: usize,
+    /// Public listing (issue 8): where and how it is published.
+    pub listing: crate::listing::PublisherSettings,
 }
 
 impl Default for Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             reports_kept: 10,
             report_max_age: std::time::Duration::from_secs(548 * 24 * 3600),
             max_report_bytes: 8 * 1024 * 1024,
+            listing: crate::listing::PublisherSettings::default(),
         }
     }
 }
@@ -66,6 +69,10 @@ pub struct Caches {
     pub owned_config_maps: Store<ConfigMap>,
     /// Metadata of every ConfigMap in the watched namespaces (to notice scope changes).
     pub config_map_meta: Store<PartialObjectMeta<ConfigMap>>,
+    /// IntegratorCertifications (the public listing reads them).
+    pub integrators: Store<crate::api::IntegratorCertification>,
+    /// The public listing as last built (the listing publisher writes, the pages read).
+    pub listing: crate::listing::SiteHandle,
 }
 
 /// Shared state of all reconcilers.

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod intake;
+pub mod listing;
 
 use crate::controller::Context;
 use axum::Router;
@@ -30,6 +31,7 @@ impl Readiness {
 pub fn router(ctx: Arc<Context>, readiness: Arc<Readiness>) -> Router {
     // The intake body limit leaves room for gzip framing; the handler enforces the exact one.
     let limit = ctx.settings.max_report_bytes + 64 * 1024;
+    let listing_routes = listing::routes(ctx.caches.listing.clone()); // public listing (issue 8)
     let intake = Router::new()
         .route(
             "/v1/runs/{namespace}/{name}/{run}/report",
@@ -45,7 +47,7 @@ pub fn router(ctx: Arc<Context>, readiness: Arc<Readiness>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .with_state(readiness);
-    intake.merge(health)
+    intake.merge(health).merge(listing_routes)
 }
 
 async fn readyz(State(readiness): State<Arc<Readiness>>) -> (StatusCode, &'static str) {
