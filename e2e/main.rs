@@ -8,6 +8,7 @@
 mod crds;
 mod harness;
 mod install;
+mod listing;
 mod local_executor;
 mod operator;
 
@@ -32,6 +33,7 @@ fn main() -> std::process::ExitCode {
     let mut trials = crds::trials();
     trials.extend(local_executor::trials());
     trials.extend(operator::trials());
+    trials.extend(listing::trials());
     trials.extend(operator::rbac::trials());
     trials.extend(install::trials());
     if args.list {

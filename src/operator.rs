@@ -140,7 +140,9 @@ pub async fn run_until(
         );
         let readiness = readiness.clone();
         tokio::spawn(async move {
-            let _ = clouds.wait_until_ready().await;
+            // (listing, issue 8) the controller's applier waits on this store too, and kube
+            // wakes only one waiter: a single wait here never returned, so /readyz stayed 503.
+            crate::listing::publisher::wait_synced(&clouds).await;
             let _ = jobs.wait_until_ready().await;
             let _ = cms.wait_until_ready().await;
             let _ = meta.wait_until_ready().await;

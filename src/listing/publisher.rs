@@ -154,7 +154,25 @@ pub fn build_site(
     Ok((site, next))
 }
 
-/// Runs the publisher until `shutdown` completes.
+/// Waits until `store` has synced. Polls again every 200 ms instead of waiting once: kube's
+/// `Store::wait_until_ready` wakes only the waiter that polled last, and the controller's
+/// applier waits on the same store, so a single wait in another task may never wake.
+pub async fn wait_synced<K>(store: &Store<K>)
+where
+    K: kube::runtime::reflector::Lookup + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    loop {
+        if let Ok(Ok(())) =
+            tokio::time::timeout(Duration::from_millis(200), store.wait_until_ready()).await
+        {
+            return;
+        }
+    }
+}
+
+/// Runs the publisher until `shutdown` completes. Nothing is built before the clouds store
+/// has synced; integrators get 30 s (their CRD may be missing).
 pub async fn run(
     client: Client,
     sources: Sources,
@@ -163,19 +181,21 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
     let shutdown = shutdown.shared();
+    tracing::debug!("listing publisher waiting for the caches");
     // Nothing before the clouds are cached. Integrators get a grace period: when their CRD
     // is missing, the listing is still published (without integrators).
     tokio::select! {
         () = shutdown.clone() => return,
-        _ = sources.clouds.wait_until_ready() => {}
+        () = wait_synced(&sources.clouds) => {}
     }
     tokio::select! {
         () = shutdown.clone() => return,
-        _ = sources.integrators.wait_until_ready() => {}
+        () = wait_synced(&sources.integrators) => {}
         () = tokio::time::sleep(Duration::from_secs(30)) => {
             tracing::warn!("IntegratorCertification cache not synced after 30 s; publishing without integrators for now");
         }
     }
+    tracing::debug!(config_map = ?settings.config_map, "listing publisher started");
     let mut writer = settings.config_map.clone().map(|(namespace, name)| Writer {
         api: Api::namespaced(client.clone(), &namespace),
         namespace,
