@@ -731,6 +731,25 @@ fn operator_runs() {
         let (code, badge) = get_text(&format!("{base}/badge/passing/{scope}.svg")).await;
         assert_eq!(code, 200);
         assert!(badge.starts_with("<svg"));
+        // The redacted public view of the failing run's report.
+        let report = failing["results"]
+            .as_array()
+            .and_then(|r| r.iter().find_map(|r| r["report"].as_str()))
+            .expect("a result names its report")
+            .to_owned();
+        assert!(detail.contains(&format!("href=\"../../report/{report}#tc-b\"")));
+        let (code, page) = get_text(&format!("{base}/report/{report}")).await;
+        assert_eq!(code, 200, "{page}");
+        assert!(
+            page.contains("<li id=\"tc-b\"><code>tc-b</code>: FAIL</li>"),
+            "{page}"
+        );
+        assert!(page.contains("tc-b: FAIL"));
+        let (code, _) = get_text(&format!(
+            "{base}/report/00000000-0000-4000-8000-000000000000"
+        ))
+        .await;
+        assert_eq!(code, 404);
 
         let _ = stop_operator.send(());
         let _ = stop_executor.send(());

@@ -10,6 +10,7 @@
 //!   user-provided text is escaped.
 //! - [`site`]: the rendered files with the lookups the server needs; [`pack`]: splitting into
 //!   ConfigMap payloads under the size limit (pure).
+//! - [`report_view`]: the redacted public view of a stored report (DOMAIN 6.4).
 //! - [`publisher`]: debounced rebuilds from the operator's caches and the ConfigMap writes
 //!   (I/O); [`SiteHandle`]: the in-memory copy the server reads.
 
@@ -20,6 +21,7 @@ pub mod model;
 pub mod pack;
 pub mod publisher;
 pub mod render;
+pub mod report_view;
 pub mod retention;
 pub mod site;
 

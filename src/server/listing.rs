@@ -1,19 +1,27 @@
 //! Public, read-only listing pages, served without authentication from the in-memory copy of
 //! the published site: `/`, `/detail/{subject}/{scope}`, `/group/{group}/{scope}`,
-//! `/badge/{subject}/{scope}.svg`, `/listing.json`, `/listing.md`, `/crl.json`.
+//! `/badge/{subject}/{scope}.svg`, `/listing.json`, `/listing.md`, `/crl.json`, and (with
+//! [`routes_with_reports`]) `/report/{uuid}`, the redacted view of a stored report.
 //!
 //! Only GET (and HEAD) are routed. Responses carry a strict Content-Security-Policy (the
 //! pages need no script and load nothing from elsewhere), `nosniff`, and an ETag (the site
 //! hash) for cheap revalidation.
 
+use crate::controller::labels;
+use crate::controller::report_store::stored_report_text;
 use crate::listing::render::html;
+use crate::listing::report_view;
 use crate::listing::site::{CRL_JSON, INDEX_HTML, LISTING_JSON, LISTING_MD, Site};
 use crate::listing::{SiteHandle, escape};
+use crate::report::parse_report_stream;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::ResourceExt;
+use kube::runtime::reflector::Store;
 use std::sync::Arc;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; \
@@ -32,6 +40,56 @@ pub fn routes(site: SiteHandle) -> Router {
         .route("/group/{group}/{scope}", get(group))
         .route("/badge/{subject}/{file}", get(badge))
         .with_state(site)
+}
+
+/// The listing routes plus `/report/{uuid}`: the redacted public view of a stored report
+/// (from `reports`, the operator's cache of its ConfigMaps), for subjects in the listing only.
+pub fn routes_with_reports(site: SiteHandle, reports: Store<ConfigMap>) -> Router {
+    routes(site.clone()).merge(
+        Router::new()
+            .route("/report/{uuid}", get(report))
+            .with_state((site, reports)),
+    )
+}
+
+/// The redacted page of report `uuid`, if it is stored and its subject and scope are listed.
+fn report_html(site: &Site, reports: &Store<ConfigMap>, uuid: &str) -> Option<String> {
+    let plausible = !uuid.is_empty()
+        && uuid.len() <= 64
+        && uuid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    if !plausible {
+        return None;
+    }
+    let stored = reports.state().into_iter().find(|cm| {
+        cm.labels().get(labels::CONTENT).map(String::as_str) == Some("report")
+            && cm
+                .annotations()
+                .get(labels::REPORT_UUID)
+                .map(String::as_str)
+                == Some(uuid)
+    })?;
+    let text = stored_report_text(&stored).ok()?;
+    let report = parse_report_stream(&text)
+        .ok()?
+        .into_iter()
+        .find(|r| r.run.uuid == uuid)?;
+    site.cloud(&report.subject, &report.spec.uuid)?;
+    Some(report_view::report_page(&site.listing, &report))
+}
+
+async fn report(
+    State((handle, reports)): State<(SiteHandle, Store<ConfigMap>)>,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let what = format!("report {uuid}");
+    let Some((site, body)) = page(&handle, move |s| report_html(s, &reports, &uuid)).await else {
+        return not_ready();
+    };
+    match body {
+        Some(body) => respond(&headers, &site, StatusCode::OK, HTML, body.into_bytes()),
+        None => not_found(&headers, &site, &what, 1),
+    }
 }
 
 fn respond(

@@ -31,7 +31,11 @@ impl Readiness {
 pub fn router(ctx: Arc<Context>, readiness: Arc<Readiness>) -> Router {
     // The intake body limit leaves room for gzip framing; the handler enforces the exact one.
     let limit = ctx.settings.max_report_bytes + 64 * 1024;
-    let listing_routes = listing::routes(ctx.caches.listing.clone()); // public listing (issue 8)
+    // public listing (issue 8)
+    let listing_routes = listing::routes_with_reports(
+        ctx.caches.listing.clone(),
+        ctx.caches.owned_config_maps.clone(),
+    );
     let intake = Router::new()
         .route(
             "/v1/runs/{namespace}/{name}/{run}/report",

@@ -560,12 +560,18 @@ fn testcases_section(out: &mut String, entry: &CloudEntry) {
                     out.push_str("<td></td>");
                 }
             }
+            // The report page is served by the operator (redacted); the link names the run.
             let _ = writeln!(
                 out,
                 "<td>{}</td></tr>",
                 r.report
                     .as_deref()
-                    .map(|u| format!("<code>{}</code>", esc(u)))
+                    .map(|u| format!(
+                        "<a href=\"../../report/{}#{}\"><code>{}</code></a>",
+                        esc(&crate::listing::escape::path_segment(u)),
+                        esc(&crate::listing::escape::path_segment(&r.testcase)),
+                        esc(u.get(..8).unwrap_or(u))
+                    ))
                     .unwrap_or_else(|| "–".to_owned())
             );
         }
@@ -730,6 +736,15 @@ pub fn group(listing: &Listing, group: &GroupEntry) -> String {
     out.push_str(LEGEND);
     out.push('\n');
     close(&mut out, listing, DEPTH);
+    out
+}
+
+/// A whole page with `body` as its main content (`depth` = path segments of its URL).
+pub fn page(listing: &Listing, title: &str, depth: usize, body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 4096);
+    open(&mut out, listing, title, depth);
+    out.push_str(body);
+    close(&mut out, listing, depth);
     out
 }
 
