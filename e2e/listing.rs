@@ -49,6 +49,10 @@ pub fn trials() -> Vec<Trial> {
     vec![
         trial("listing::states_publish_to_configmaps_and_pages", states),
         trial("listing::operator_publishes_real_runs", operator_runs),
+        trial(
+            "listing::five_thousand_subjects_fit_the_config_map_limits",
+            five_thousand,
+        ),
         browser,
     ]
 }
@@ -874,4 +878,91 @@ fn browser() {
         eprintln!("e2e artifact: {} ({size} bytes)", png.display());
     }
     block_on(world.shutdown());
+}
+
+// ---- scale: 5,000 subjects through the real API server ----
+
+fn five_thousand() {
+    use scs_cert_operator::listing::history::HistoryFeed;
+    use scs_cert_operator::listing::site::Site;
+    use scs_cert_operator::listing::synthetic;
+    block_on(async {
+        let ns = TestNamespace::create("listing-5k").await;
+        let clouds: Vec<CloudCertification> = (0..5000).map(synthetic::cloud).collect();
+        let integrators: Vec<IntegratorCertification> =
+            (0..20).map(synthetic::integrator).collect();
+        let started = std::time::Instant::now();
+        let site = tokio::task::spawn_blocking(move || {
+            let listing = scs_cert_operator::listing::build_listing(
+                &clouds,
+                &integrators,
+                &HistoryFeed::new(),
+                &ListingOptions::default(),
+                Timestamp::now(),
+            );
+            Site::render(listing).expect("renders")
+        })
+        .await
+        .expect("build task");
+        let built = started.elapsed();
+        let started = std::time::Instant::now();
+        let stats = publisher::publish_once(
+            env().client.clone(),
+            &ns.name,
+            LISTING,
+            &site,
+            PackOptions::default(),
+        )
+        .await
+        .expect("the API server accepts every part");
+        let written = started.elapsed();
+        let config_maps = listing_config_maps(&ns.name).await;
+        assert_eq!(config_maps.len(), stats.parts);
+        assert!(
+            stats.parts > 1,
+            "5,000 subjects need more than one ConfigMap"
+        );
+        let mut largest = 0;
+        for cm in config_maps.values() {
+            let size: usize = cm
+                .data
+                .iter()
+                .flatten()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+                + cm.binary_data
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| k.len() + v.0.len())
+                    .sum::<usize>();
+            assert!(size < 1024 * 1024, "a ConfigMap holds {size} bytes");
+            largest = largest.max(size);
+        }
+        let files = stored_files(&config_maps);
+        assert_eq!(files.len(), site.files.len());
+        for (key, file) in &site.files {
+            assert!(files.get(key) == Some(&file.bytes), "{key} round trips");
+        }
+        eprintln!(
+            "e2e figure: 5,000 subjects: {} files, {:.1} MiB uncompressed, built and rendered in \
+             {built:?} (debug build), written as {} ConfigMaps (largest {} KiB) in {written:?}",
+            site.files.len(),
+            site.total_bytes() as f64 / 1048576.0,
+            stats.parts,
+            largest / 1024
+        );
+        // The same site again: nothing is written.
+        let again = publisher::publish_once(
+            env().client.clone(),
+            &ns.name,
+            LISTING,
+            &site,
+            PackOptions::default(),
+        )
+        .await
+        .expect("second publish");
+        assert_eq!(again.written, 0);
+        assert_eq!(again.deleted, 0);
+        ns.delete().await;
+    });
 }

@@ -24,6 +24,7 @@ pub mod render;
 pub mod report_view;
 pub mod retention;
 pub mod site;
+pub mod synthetic;
 
 #[cfg(test)]
 mod tests;

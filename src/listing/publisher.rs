@@ -293,6 +293,24 @@ pub async fn run(
     }
 }
 
+/// Writes `site` once into the ConfigMaps `name`, `name-1`, ... of `namespace`, skipping
+/// those whose content is unchanged (scale tests and tools; the publisher loop does the same).
+pub async fn publish_once(
+    client: Client,
+    namespace: &str,
+    name: &str,
+    site: &Site,
+    pack: PackOptions,
+) -> Result<WriteStats, PublishError> {
+    let mut writer = Writer {
+        api: Api::namespaced(client, namespace),
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        written: None,
+    };
+    writer.write(site, pack).await
+}
+
 /// What one write did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WriteStats {
