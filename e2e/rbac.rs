@@ -15,7 +15,7 @@ use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec,
 };
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
 use k8s_openapi::api::events::v1::Event;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -38,6 +38,10 @@ pub fn trials() -> Vec<Trial> {
         trial(
             "rbac::operator_with_namespaced_chart_rbac_reaches_ready",
             namespaced,
+        ),
+        trial(
+            "rbac::listing_publisher_with_chart_rbac_writes_its_configmap",
+            listing_publisher,
         ),
         trial(
             "rbac::check_pod_identity_cannot_read_secrets_or_write",
@@ -212,15 +216,24 @@ async fn ready_with_least_privilege(world: &World, name: &str) {
 fn cluster_wide() {
     block_on(async {
         let operator_ns = crate::harness::TestNamespace::create("rbac-op").await;
+        let operator_namespace = operator_ns.name.clone();
         let release = release_name();
-        let account = apply_chart_rbac(&release, &operator_ns.name, &[]);
-        let client = service_account_client(&operator_ns.name, &account).await;
-        assert_identity(
-            &client,
-            &format!("system:serviceaccount:{}:{account}", operator_ns.name),
-        )
+        let world = World::with_operator_client("rbac-cw", |watched| async move {
+            // The listing ConfigMap goes to the test namespace (World publishes it there).
+            let account = apply_chart_rbac(
+                &release,
+                &operator_namespace,
+                &[format!("listing.namespace={watched}")],
+            );
+            let client = service_account_client(&operator_namespace, &account).await;
+            assert_identity(
+                &client,
+                &format!("system:serviceaccount:{operator_namespace}:{account}"),
+            )
+            .await;
+            Some(client)
+        })
         .await;
-        let world = World::with_operator_client("rbac-cw", |_| async { Some(client) }).await;
         ready_with_least_privilege(&world, "least").await;
 
         // Deletion: the finalizer's cleanup (deletecollection of Jobs, Pods, ConfigMaps) and
@@ -264,7 +277,10 @@ fn namespaced() {
             let account = apply_chart_rbac(
                 &release,
                 &operator_namespace,
-                &[format!("operator.watchNamespace={watched}")],
+                &[
+                    format!("operator.watchNamespace={watched}"),
+                    format!("listing.namespace={watched}"),
+                ],
             );
             // Only TokenReview is cluster-wide; everything else is a Role in `watched`.
             let roles = kubectl_ok(&["get", "roles", "-n", &watched, "-o", "name"]);
@@ -474,5 +490,115 @@ fn check_identity() {
             "the intake-audience token must not authenticate to the API: {refused:?}"
         );
         world.shutdown().await;
+    });
+}
+
+/// The public listing under the chart's RBAC: the IntegratorCertification/CloudCertification
+/// caches (list, watch) and the listing ConfigMap (list, create, patch in the listing
+/// namespace's Role). The publisher runs on its own here, fed by caches of the operator's
+/// identity, as `src/operator.rs` wires it.
+fn listing_publisher() {
+    use futures::StreamExt;
+    use kube::runtime::{WatchStreamExt, reflector, watcher};
+    use scs_cert_operator::api::{CloudCertification, IntegratorCertification};
+    use scs_cert_operator::listing::publisher::{self, PublisherSettings, Sources};
+    block_on(async {
+        let operator_ns = crate::harness::TestNamespace::create("rbac-lst-op").await;
+        let ns = crate::harness::TestNamespace::create("rbac-lst").await;
+        let release = release_name();
+        let account = apply_chart_rbac(
+            &release,
+            &operator_ns.name,
+            &[
+                // The chart's default: the listing lives in the release namespace, where
+                // only the listing Role grants anything.
+                format!("operator.watchNamespace={}", ns.name),
+            ],
+        );
+        let client = service_account_client(&operator_ns.name, &account).await;
+        let cloud: CloudCertification = serde_json::from_value(json!({
+            "apiVersion": "certification.scs.community/v1alpha1",
+            "kind": "CloudCertification",
+            "metadata": {"name": "listed"},
+            "spec": {
+                "subject": "listed-subject",
+                "scope": {"configMap": {"name": "e2e-scope", "key": "scope.yaml"}},
+                "schedule": {"cron": "0 0 1 1 *"}
+            }
+        }))
+        .expect("cloud literal");
+        Api::<CloudCertification>::namespaced(env().client.clone(), &ns.name)
+            .create(&PostParams::default(), &cloud)
+            .await
+            .expect("create CloudCertification");
+
+        let (clouds, clouds_writer) = reflector::store();
+        let cloud_events = reflector::reflector(
+            clouds_writer,
+            watcher(
+                Api::<CloudCertification>::namespaced(client.clone(), &ns.name),
+                watcher::Config::default(),
+            ),
+        )
+        .default_backoff();
+        let (integrators, integrators_writer) = reflector::store();
+        let integrator_events = reflector::reflector(
+            integrators_writer,
+            watcher(
+                Api::<IntegratorCertification>::namespaced(client.clone(), &ns.name),
+                watcher::Config::default(),
+            ),
+        )
+        .default_backoff();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let settings = PublisherSettings {
+            config_map: Some((
+                operator_ns.name.clone(),
+                "scs-certification-listing".to_owned(),
+            )),
+            debounce: Duration::from_millis(200),
+            min_interval: Duration::ZERO,
+            ..PublisherSettings::default()
+        };
+        let tasks = [
+            tokio::spawn(cloud_events.for_each(|_| async {})),
+            tokio::spawn(integrator_events.for_each(|_| async {})),
+            tokio::spawn(publisher::run(
+                client,
+                Sources {
+                    clouds,
+                    integrators,
+                },
+                Default::default(),
+                settings,
+                async {
+                    let _ = stopped.await;
+                },
+            )),
+        ];
+        // Within 25 s: without list/watch on IntegratorCertifications the publisher would
+        // wait out its 30 s grace period for that cache first.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(25);
+        loop {
+            let listing = Api::<ConfigMap>::namespaced(env().client.clone(), &operator_ns.name)
+                .get_opt("scs-certification-listing")
+                .await
+                .expect("get listing ConfigMap");
+            // (A cloud never evaluated is not listed yet; the write itself is the point here.)
+            if listing.is_some() {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the publisher wrote no listing ConfigMap with the chart's RBAC"
+            );
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let _ = stop.send(());
+        for task in tasks {
+            task.abort();
+        }
+        ns.delete().await;
+        operator_ns.delete().await;
     });
 }

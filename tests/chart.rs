@@ -67,8 +67,14 @@ fn run_helm(helm: &Path, args: &[&str]) -> (bool, String, String) {
         .args(args)
         // Never talk to a cluster: lint and template are client-side.
         .env("KUBECONFIG", "/dev/null")
-        .env("HELM_CACHE_HOME", std::env::temp_dir().join("scs-helm-cache"))
-        .env("HELM_CONFIG_HOME", std::env::temp_dir().join("scs-helm-config"))
+        .env(
+            "HELM_CACHE_HOME",
+            std::env::temp_dir().join("scs-helm-cache"),
+        )
+        .env(
+            "HELM_CONFIG_HOME",
+            std::env::temp_dir().join("scs-helm-config"),
+        )
         .env("HELM_DATA_HOME", std::env::temp_dir().join("scs-helm-data"))
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", helm.display()));
@@ -194,6 +200,8 @@ fn default_install_renders_the_expected_objects() {
         "ClusterRoleBinding",
         "CustomResourceDefinition",
         "Deployment",
+        "Role",
+        "RoleBinding",
         "Service",
         "ServiceAccount",
     ]
@@ -238,7 +246,10 @@ fn rendered_crds_mean_the_same_as_crds_dir() {
             meta.remove("labels");
             meta.remove("annotations");
         }
-        assert!(source == rendered, "the chart renders CRD {name} differently");
+        assert!(
+            source == rendered,
+            "the chart renders CRD {name} differently"
+        );
     }
 }
 
@@ -292,11 +303,18 @@ fn deployment_runs_the_operator_with_flags_from_values() {
         "http://rel-scs-cert-operator.scs-system.svc:8080"
     );
     assert_eq!(parsed.operator_image, container["image"].as_str().unwrap());
-    assert_eq!(parsed.operator_image, "ghcr.io/scs-cert-operator/scs-cert:0.1.0");
+    assert_eq!(
+        parsed.operator_image,
+        "ghcr.io/scs-cert-operator/scs-cert:0.1.0"
+    );
     assert_eq!(parsed.max_concurrent_runs, 10);
     assert_eq!(parsed.log_format, "json");
     assert_eq!(parsed.namespace, None);
     assert_eq!(parsed.listen.port(), 8080);
+    assert_eq!(parsed.listing_config_map, "scs-certification-listing");
+    assert_eq!(parsed.listing_namespace.as_deref(), Some("scs-system"));
+    assert_eq!(parsed.listing_title, "SCS certification status");
+    assert_eq!(parsed.listing_base_url, None);
 
     let custom = template(
         helm,
@@ -328,7 +346,10 @@ fn pods_run_restricted() {
     let docs = template(helm, &[]);
     let pod = &find(&docs, "Deployment")["spec"]["template"]["spec"];
     assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
-    assert_eq!(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
+    assert_eq!(
+        pod["securityContext"]["seccompProfile"]["type"],
+        "RuntimeDefault"
+    );
     let security = &pod["containers"][0]["securityContext"];
     assert_eq!(security["allowPrivilegeEscalation"], false);
     assert_eq!(security["readOnlyRootFilesystem"], true);
@@ -408,14 +429,40 @@ fn rbac_has_no_wildcards_no_secrets_and_is_namespaced_when_it_can_be() {
         )]
         .into()
     );
-    let role = find(&scoped, "Role");
+    let role = scoped
+        .iter()
+        .find(|d| d["kind"] == "Role" && d["metadata"]["name"] == "rel-scs-cert-operator")
+        .expect("the operator's Role");
     assert_eq!(role["metadata"]["namespace"], "team-a");
     let namespaced = grants(&role["rules"]);
     assert_least_privilege(&namespaced);
     let mut union = namespaced.clone();
     union.extend(cluster_only);
     assert_eq!(union, cluster, "namespaced mode grants something else");
-    assert_eq!(find(&scoped, "RoleBinding")["metadata"]["namespace"], "team-a");
+    assert_eq!(
+        find(&scoped, "RoleBinding")["metadata"]["namespace"],
+        "team-a"
+    );
+
+    // The listing ConfigMaps: writable only in the listing namespace, and only when published.
+    let listing = docs
+        .iter()
+        .find(|d| d["kind"] == "Role" && d["metadata"]["name"] == "rel-scs-cert-operator-listing")
+        .expect("the listing Role");
+    assert_eq!(listing["metadata"]["namespace"], "scs-system");
+    let listing = grants(&listing["rules"]);
+    assert_least_privilege(&listing);
+    assert!(
+        listing
+            .iter()
+            .all(|(_, resource, _)| resource == "configmaps")
+    );
+    assert!(!cluster.contains(&("".into(), "configmaps".into(), "patch".into())));
+    let memory_only = template(helm, &["listing.configMap="]);
+    assert!(
+        !kinds(&memory_only).contains("Role"),
+        "no listing Role without a listing ConfigMap"
+    );
 }
 
 #[test]
@@ -431,7 +478,12 @@ fn optional_objects_render_when_enabled() {
         ],
     );
     let present = kinds(&docs);
-    for kind in ["ServiceMonitor", "PrometheusRule", "NetworkPolicy", "Ingress"] {
+    for kind in [
+        "ServiceMonitor",
+        "PrometheusRule",
+        "NetworkPolicy",
+        "Ingress",
+    ] {
         assert!(present.contains(kind), "{kind} missing: {present:?}");
     }
     let rules = &find(&docs, "PrometheusRule")["spec"]["groups"][0]["rules"];
@@ -473,7 +525,10 @@ fn optional_objects_render_when_enabled() {
         "rel-scs-cert-operator"
     );
     let policy = find(&docs, "NetworkPolicy");
-    assert_eq!(policy["spec"]["policyTypes"], serde_json::json!(["Ingress"]));
+    assert_eq!(
+        policy["spec"]["policyTypes"],
+        serde_json::json!(["Ingress"])
+    );
 
     let egress = template(
         helm,
@@ -507,7 +562,13 @@ fn the_values_schema_refuses_wrong_values() {
     ] {
         let (ok, _, stderr) = run_helm(
             helm,
-            &["template", "rel", chart.to_str().expect("utf-8"), "--set", set],
+            &[
+                "template",
+                "rel",
+                chart.to_str().expect("utf-8"),
+                "--set",
+                set,
+            ],
         );
         assert!(!ok, "helm accepted {set}");
         assert!(
@@ -544,5 +605,20 @@ fn kustomize_rbac_grants_exactly_what_the_chart_grants() {
     assert_eq!(
         kustomize, chart,
         "config/rbac/role.yaml and the chart's RBAC differ"
+    );
+    let listing = |docs: &[Value]| {
+        grants(
+            &docs
+                .iter()
+                .find(|d| d["kind"] == "Role")
+                .expect("listing Role")["rules"],
+        )
+    };
+    let text = std::fs::read_to_string(repo().join("config/rbac/listing_role.yaml"))
+        .expect("listing_role.yaml");
+    assert_eq!(
+        listing(&documents(&text)),
+        listing(&docs),
+        "config/rbac/listing_role.yaml and the chart's listing Role differ"
     );
 }

@@ -55,6 +55,20 @@ app.kubernetes.io/component: operator
 {{- end }}
 {{- end }}
 
+{{/* Namespace of the listing ConfigMap. */}}
+{{- define "scs-cert-operator.listingNamespace" -}}
+{{- default .Release.Namespace .Values.listing.namespace }}
+{{- end }}
+
+{{/* Public base URL of the listing pages. */}}
+{{- define "scs-cert-operator.listingBaseUrl" -}}
+{{- if .Values.listing.baseUrl }}
+{{- .Values.listing.baseUrl | trimSuffix "/" }}
+{{- else if and .Values.ingress.enabled .Values.ingress.hosts }}
+{{- printf "%s://%s" (ternary "https" "http" (gt (len .Values.ingress.tls) 0)) (first .Values.ingress.hosts).host }}
+{{- end }}
+{{- end }}
+
 {{/* Where check pods upload their reports. */}}
 {{- define "scs-cert-operator.intakeUrl" -}}
 {{- if .Values.operator.intakeUrl }}
@@ -77,6 +91,10 @@ ClusterRole (all namespaces) or a Role (operator.watchNamespace).
 - apiGroups: ["certification.scs.community"]
   resources: ["cloudcertifications/status"]
   verbs: ["patch"]
+# The public listing reads IntegratorCertifications from a cache.
+- apiGroups: ["certification.scs.community"]
+  resources: ["integratorcertifications"]
+  verbs: ["list", "watch"]
 # Check runs are Jobs: cache (list/watch), look up a missing one (get), start (create),
 # retention (delete), cleanup on resource deletion (deletecollection).
 - apiGroups: ["batch"]
@@ -100,6 +118,15 @@ ClusterRole (all namespaces) or a Role (operator.watchNamespace).
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- end }}
+
+{{/* Writing the listing ConfigMaps (a Role in the listing namespace only). */}}
+{{- define "scs-cert-operator.listingRules" -}}
+# The listing publisher finds its ConfigMaps by label (list), writes them with server-side
+# apply (patch; create when new) and removes parts no longer needed (delete).
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["list", "create", "patch", "delete"]
 {{- end }}
 
 {{/* The operator's cluster-scoped permissions. */}}
