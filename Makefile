@@ -56,6 +56,26 @@ cluster-up: tools ## Start a local control plane in .cluster/ (prints the KUBECO
 cluster-down: ## Stop the local control plane of .cluster/
 	bash $(CP)/stop.sh $(CLUSTER_DIR)
 
+# --- install (issue 9): static binary, Helm deploy ---
+DEPLOY_RELEASE ?= scs-cert-operator
+DEPLOY_NAMESPACE ?= scs-cert-system
+HELM_ARGS ?=
+
+.PHONY: release-binary
+release-binary: ## Static scs-cert (musl, else static glibc) in target/release-binary/ (minutes; not in `make test`)
+	bash hack/release-binary.sh
+
+.PHONY: release-binary-test
+release-binary-test: release-binary tools ## Build the static binary and test it (version, crds, operator on a local control plane)
+	$(TOOLS_ENV); SCS_RELEASE_BINARY_REQUIRED=1 bash $(CP)/with-cluster.sh $(CARGO) test --test release_binary
+
+.PHONY: deploy
+deploy: ## Helm install/upgrade into the current kubeconfig's cluster (DEPLOY_NAMESPACE, DEPLOY_RELEASE, HELM_ARGS)
+	command -v helm >/dev/null 2>&1 || $(TOOLS_ENV); \
+	helm upgrade --install $(DEPLOY_RELEASE) charts/scs-cert-operator \
+	  --namespace $(DEPLOY_NAMESPACE) --create-namespace $(HELM_ARGS)
+# --- end install ---
+
 .PHONY: bench-evaluate
 bench-evaluate: ## Benchmark: evaluate 10,000 subjects against the upstream IaaS spec
 	$(CARGO) run --release --example bench_evaluate
