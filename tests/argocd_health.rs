@@ -291,7 +291,10 @@ fn argocd_cm_patch_embeds_the_scripts() {
     .expect("patch parses");
     for (kind, file) in [
         ("CloudCertification", "cloudcertification-health.lua"),
-        ("IntegratorCertification", "integratorcertification-health.lua"),
+        (
+            "IntegratorCertification",
+            "integratorcertification-health.lua",
+        ),
     ] {
         let key = format!("resource.customizations.health.certification.scs.community_{kind}");
         assert_eq!(
