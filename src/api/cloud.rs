@@ -59,6 +59,12 @@ use std::collections::BTreeMap;
         priority = "1"
     ),
     printcolumn(
+        name = "Certificate",
+        type_ = "string",
+        json_path = ".status.certificate.state",
+        priority = "1"
+    ),
+    printcolumn(
         name = "Expires",
         type_ = "string",
         json_path = ".status.certificate.notAfter",
@@ -119,9 +125,133 @@ pub struct CloudCertificationSpec {
     #[serde(default)]
     pub suspend: bool,
 
+    /// Who runs the checks (issue 11): `InCluster` (default) runs them as Jobs here;
+    /// `External` starts no Jobs: the cloud operator runs the official suite and uploads
+    /// signed reports to `POST /reports` (docs/external-uploads.md).
+    #[serde(default)]
+    pub execution_mode: ExecutionMode,
+
     /// The certificate (SCS-0004) for one version of the scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateSpec>,
+
+    /// Records of manual testcases (scripts without executable), SCS-0004 item 3. They count
+    /// like automated results, with lifetime `quarter` unless the testcase declares one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 256))]
+    pub manual_checks: Vec<ManualCheckRecord>,
+
+    /// Where certificate transitions (issued, degraded, recovered, expiring, expired,
+    /// revoked, manual checks due) are announced, SCS-0004 item 8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Notifications>,
+}
+
+/// One manual check, recorded by the person who did it.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ManualCheckRecord {
+    /// Id of a manual testcase of the scope, e.g. `scs-0118-v1-taxonomy-of-failsafe-levels`.
+    #[schemars(length(min = 1, max = 253))]
+    pub testcase: String,
+    /// The outcome.
+    pub result: ManualResult,
+    /// When the check was done (RFC 3339); its lifetime counts from here.
+    pub checked_at: jiff::Timestamp,
+    /// Who did the check.
+    #[schemars(length(min = 1, max = 256))]
+    pub checked_by: String,
+    /// Where the evidence is (document, ticket, pull request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 1024))]
+    pub evidence: Option<String>,
+}
+
+/// Outcome of a manual check.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum ManualResult {
+    /// The requirement is met.
+    #[default]
+    #[serde(rename = "PASS")]
+    Pass,
+    /// The requirement is not met.
+    #[serde(rename = "FAIL")]
+    Fail,
+    /// The check could not be done.
+    #[serde(rename = "ABORT")]
+    Abort,
+}
+
+impl ManualResult {
+    /// The spelling of reports (`PASS`, `FAIL`, `ABORT`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "PASS",
+            Self::Fail => "FAIL",
+            Self::Abort => "ABORT",
+        }
+    }
+}
+
+/// Notification sinks. Each transition is sent once per sink (recorded in
+/// `status.notifications`), retried with backoff, and never carries credentials.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Notifications {
+    /// Publish a Kubernetes event on this resource per transition (default true).
+    #[serde(default = "default_true")]
+    pub events: bool,
+    /// Webhooks receiving a JSON body per transition.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 8))]
+    #[x_kube(validation = Rule::new("self.all(w, self.exists_one(o, o.name == w.name))")
+        .message("webhook names must be unique"))]
+    pub webhooks: Vec<Webhook>,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Self {
+            events: true,
+            webhooks: Vec::new(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A webhook: JSON `POST` of each transition, optionally signed with HMAC-SHA256.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Webhook {
+    /// Name of the sink (recorded with each delivery), e.g. `ops-chat`.
+    #[schemars(length(min = 1, max = 63))]
+    #[x_kube(validation = Rule::new("self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')")
+        .message("webhook name must be lower-case letters, digits and '-'"))]
+    pub name: String,
+    /// Secret key (in this namespace) holding the URL; URLs often embed tokens, so they are
+    /// never written into the resource, status, events or logs.
+    pub url_secret_ref: SecretKeyRef,
+    /// Secret key holding the HMAC key; when set, the body is signed in the header
+    /// `X-SCS-Signature-256: sha256=<hex>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hmac_secret_ref: Option<SecretKeyRef>,
+}
+
+/// One key of a Secret in the resource's namespace.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretKeyRef {
+    /// Name of the Secret.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Key in the Secret.
+    #[schemars(length(min = 1, max = 253))]
+    pub key: String,
 }
 
 /// Source of the scope spec: exactly one of `configMap` or `url`.
@@ -311,6 +441,11 @@ pub struct CertificateSpec {
     /// The certification body's revocation; a revoked certificate is never revived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation: Option<Revocation>,
+
+    /// Days before `notAfter` at which the certificate counts as expiring (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 365))]
+    pub renewal_window_days: Option<u32>,
 }
 
 /// How a certificate comes about.
@@ -423,10 +558,19 @@ pub struct CloudCertificationStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateStatus>,
 
-    /// Every certificate issued for this resource, newest first (current and past).
+    /// Every certificate issued for this resource, newest first (current and past, kept
+    /// 12 months after expiry). Recorded once and never re-dated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[x_kube(merge_strategy = ListMerge::Atomic)]
     pub certificates: Vec<CertificateStatus>,
+
+    /// The latest grant the operator refused when it first saw it (sticky for that grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_refusal: Option<crate::certificate::GrantRefusal>,
+
+    /// Notifications delivered, per sink, so none is sent twice (also across restarts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<crate::certificate::NotificationLog>,
 }
 
 /// Verdict of one scope version.
@@ -550,4 +694,42 @@ pub struct CertificateStatus {
     /// Why it was revoked (published on the revocation list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_reason: Option<String>,
+    /// Who revoked it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_by: Option<String>,
+    /// When the operator recorded the revocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_recorded_at: Option<jiff::Timestamp>,
+    /// Subject the certificate covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Scope uuid the certificate covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// When the operator issued (recorded) it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<jiff::Timestamp>,
+    /// Start of the current episode of failing tests while certified (certificate stays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degraded_since: Option<jiff::Timestamp>,
+    /// End of the latest episode of failing tests while certified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered_at: Option<jiff::Timestamp>,
+    /// Why there is no certificate yet (state Pending or Refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+// --- external uploads (issue 11) ---
+
+/// Who runs the checks of a CloudCertification.
+#[derive(
+    schemars::JsonSchema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default,
+)]
+pub enum ExecutionMode {
+    /// The operator runs the checks as Kubernetes Jobs on the schedule.
+    #[default]
+    InCluster,
+    /// No Jobs: the cloud operator runs the suite and uploads signed reports (`POST /reports`).
+    External,
 }

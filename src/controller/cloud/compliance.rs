@@ -3,6 +3,7 @@
 
 use crate::api::cloud::{TestcaseResult, VersionVerdict};
 use crate::api::conditions::{COMPLIANT, ConditionStatus, DesiredCondition};
+use crate::certificate::{ValidManualCheck, merge_manual_results};
 use crate::evaluation::{eval_buckets, evaluate_scope};
 use crate::report::Report;
 use crate::results::{LatestResults, SelectionOptions, Verdict, latest_valid_results};
@@ -50,24 +51,36 @@ pub fn judged_version<'s>(
         .map(|v| v.name.as_str())
 }
 
-/// Evaluates `reports` (of this cloud's subject) against `spec` at `now`.
-pub fn assess(
+/// The latest valid result per testcase at `now`: from the stored `reports` (of this cloud's
+/// subject) and the valid manual check records, which count like automated results.
+pub fn current_results(
     spec: &ScopeSpec,
     reports: &[Report],
+    manual_checks: &[ValidManualCheck],
+    now: Timestamp,
+) -> LatestResults {
+    let mut latest = latest_valid_results(spec, reports.iter(), now, SelectionOptions::default());
+    merge_manual_results(&mut latest, manual_checks, now);
+    latest
+}
+
+/// Evaluates the current results against `spec` at `now`.
+pub fn assess(
+    spec: &ScopeSpec,
+    latest: &LatestResults,
     judged: Option<&str>,
     now: Timestamp,
 ) -> ComplianceView {
-    let latest = latest_valid_results(spec, reports.iter(), now, SelectionOptions::default());
     let date = now.to_zoned(TimeZone::UTC).date();
     let validity = spec.validity_at(date);
-    let evaluation = evaluate_scope(spec, &validity, &latest, false);
-    let results = result_entries(&latest);
+    let evaluation = evaluate_scope(spec, &validity, latest, false);
+    let results = result_entries(latest);
     let next_expiry = results.iter().map(|r| r.expires_at).min();
     let versions = evaluation
         .versions
         .iter()
         .map(|v| {
-            let buckets = eval_buckets(&latest, v.version.main().iter().map(String::as_str));
+            let buckets = eval_buckets(latest, v.version.main().iter().map(String::as_str));
             let not_passing = buckets
                 .fail
                 .iter()
@@ -85,7 +98,7 @@ pub fn assess(
         })
         .collect();
     ComplianceView {
-        condition: compliant_condition(spec, &latest, judged, date),
+        condition: compliant_condition(spec, latest, judged, date),
         summary: evaluation.summary(),
         best_passed_version: evaluation.best_passed().map(|v| v.name.clone()),
         results,

@@ -1,7 +1,9 @@
 //! The CloudCertification reconciler: observe (caches, scope spec), decide (`plan`, pure),
 //! apply (Job, status via server-side apply, events, retention).
 
+pub mod certificate;
 pub mod compliance;
+pub mod external; // issue 11: executionMode External
 pub mod observe;
 pub mod plan;
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! status, the run's Job, stored reports, the scope spec, the clock) to the desired status,
 //! the run to start (if any) and the events to emit. No I/O here; `reconcile` applies it.
 
-use super::compliance::{ComplianceView, assess, judged_version};
+use super::certificate::{ScopeFacts, apply_certificate, manual_checks};
+use super::compliance::{ComplianceView, assess, current_results, judged_version};
+use crate::certificate::Transition;
 use crate::api::cloud::{
     CloudCertificationSpec, CloudCertificationStatus, RunRecord, ScopeStatus, Selection,
 };
@@ -167,6 +169,9 @@ pub struct Plan {
     pub events: Vec<PlannedEvent>,
     /// When to look again at the latest, even if nothing changes.
     pub requeue_after: SignedDuration,
+    /// Certificate transitions that hold now (issue 6); the notifier sends each one once
+    /// per sink, after the status is written.
+    pub transitions: Vec<Transition>,
 }
 
 /// Decides the next status and actions.
@@ -191,11 +196,18 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
             );
             let checking_condition = checking(&status);
             set(&mut status, obs, checking_condition);
+            let certificate =
+                apply_certificate(&mut status, obs.spec, None, obs.generation, obs.now, false);
+            let mut requeue_after = SignedDuration::from_mins(5);
+            if let Some(at) = certificate.next_change {
+                requeue_after = requeue_after.min(until(obs.now, at));
+            }
             return Plan {
                 status,
                 start_run: None,
                 events,
-                requeue_after: SignedDuration::from_mins(5),
+                requeue_after: requeue_after.max(SignedDuration::from_secs(1)),
+                transitions: certificate.transitions,
             };
         }
     };
@@ -212,7 +224,9 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
         obs.spec.scope.version.as_deref(),
         obs.now,
     );
-    let view = assess(&scope.spec, obs.reports, judged, obs.now);
+    let manual = manual_checks(&scope.spec, &obs.spec.manual_checks, obs.now);
+    let latest = current_results(&scope.spec, obs.reports, &manual.valid, obs.now);
+    let view = assess(&scope.spec, &latest, judged, obs.now);
     note_verdict_change(obs.previous, &view, &mut events);
     if let Some(expiry) = view.next_expiry {
         requeue_after = requeue_after.min(until(obs.now, expiry));
@@ -222,7 +236,17 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
     // 3. Schedule.
     let schedule = CronSchedule::parse(&obs.spec.schedule.cron, &obs.spec.schedule.time_zone);
     let mut start_run = None;
+    // External execution (issue 11): no schedule, no runs; reports arrive by upload.
+    let external = obs.spec.execution_mode == crate::api::cloud::ExecutionMode::External;
     match &schedule {
+        _ if external => {
+            status.next_run_at = None;
+            let mut ready_condition = ready_from(&view, &status);
+            if ready_condition.reason == "NoResults" && status.active_run.is_none() {
+                ready_condition.message = super::external::NO_RESULTS.to_owned();
+            }
+            set(&mut status, obs, ready_condition);
+        }
         Err(err) => {
             status.next_run_at = None;
             set(
@@ -253,16 +277,38 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
             set(&mut status, obs, ready_condition);
         }
     }
-    if start_run.is_none() && status.active_run.is_none() && !obs.may_start_run {
+    if start_run.is_none() && status.active_run.is_none() && !obs.may_start_run && !external {
         requeue_after = requeue_after.min(SignedDuration::from_secs(30));
     }
-    let checking_condition = checking(&status);
+    // 4. Certificate (issue 6): may replace Ready while a certificate is in force.
+    let ready_overridable = conditions::find(&status.conditions, READY)
+        .is_none_or(|c| c.reason != "InvalidSchedule");
+    let certificate = apply_certificate(
+        &mut status,
+        obs.spec,
+        Some(ScopeFacts {
+            spec: &scope.spec,
+            latest: &latest,
+            manual: &manual,
+        }),
+        obs.generation,
+        obs.now,
+        ready_overridable,
+    );
+    if let Some(at) = certificate.next_change {
+        requeue_after = requeue_after.min(until(obs.now, at));
+    }
+    let checking_condition = match (&status.active_run, external) {
+        (None, true) => super::external::checking(obs.reports),
+        _ => checking(&status),
+    };
     set(&mut status, obs, checking_condition);
     Plan {
         status,
         start_run,
         events,
         requeue_after: requeue_after.max(SignedDuration::from_secs(1)),
+        transitions: certificate.transitions,
     }
 }
 
