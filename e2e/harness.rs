@@ -292,3 +292,23 @@ pub async fn counting_client() -> (Client, std::sync::Arc<RequestCounter>) {
         .build();
     (client, counter)
 }
+
+/// A fresh directory for one test's files (`<prefix>-<pid>/<name>`). Never under `/tmp`:
+/// check pods mount an emptyDir at `/tmp`, which the local executor maps, so scripts there
+/// would be hidden from the pod (this matters when the clone itself lives under `/tmp`).
+pub fn test_work_dir(prefix: &str, name: &str) -> PathBuf {
+    let target_tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let base = if target_tmp.starts_with("/tmp") {
+        std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/var/tmp"))
+            .join(".cache/scs-cert-operator/e2e-work")
+    } else {
+        target_tmp
+    };
+    let dir = base
+        .join(format!("{prefix}-{}", std::process::id()))
+        .join(name);
+    std::fs::create_dir_all(&dir).expect("work dir");
+    dir
+}

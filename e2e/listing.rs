@@ -572,11 +572,7 @@ timeline:
 "#;
 
 fn work_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("e2e-listing-{}", std::process::id()))
-        .join(name);
-    std::fs::create_dir_all(&dir).expect("work dir");
-    dir
+    crate::harness::test_work_dir("e2e-listing", name)
 }
 
 /// A check script: `<id>: FAIL` for the subject `failing`'s tc-b, PASS otherwise.

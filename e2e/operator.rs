@@ -94,11 +94,7 @@ timeline:
 /// A directory of this test run (outside /tmp: the check pod mounts an emptyDir at /tmp and
 /// the executor maps that prefix).
 fn work_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("e2e-operator-{}", std::process::id()))
-        .join(name);
-    std::fs::create_dir_all(&dir).expect("work dir");
-    dir
+    crate::harness::test_work_dir("e2e-operator", name)
 }
 
 /// Writes the check script; it prints `<id>: <verdict>` per requested id, taking verdicts
