@@ -1,0 +1,69 @@
+//! Hands the objects a reflector saw to whoever subscribed (the controllers, while this
+//! replica leads). Unlike kube's shared reflector streams, a fan-out without subscribers
+//! drops objects instead of filling a buffer, so followers' caches never stall, and a
+//! subscription made at election time starts empty (the controllers then reconcile
+//! everything once from the cache).
+
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use std::sync::{Arc, Mutex};
+
+/// A fan-out of `T` to the current subscribers.
+pub struct Fanout<T> {
+    subscribers: Arc<Mutex<Vec<UnboundedSender<T>>>>,
+}
+
+impl<T> Clone for Fanout<T> {
+    fn clone(&self) -> Self {
+        Self {
+            subscribers: self.subscribers.clone(),
+        }
+    }
+}
+
+impl<T> Default for Fanout<T> {
+    fn default() -> Self {
+        Self {
+            subscribers: Arc::default(),
+        }
+    }
+}
+
+impl<T: Clone> Fanout<T> {
+    /// Sends `item` to every live subscriber; dropped subscriptions are forgotten.
+    pub fn send(&self, item: &T) {
+        let Ok(mut subscribers) = self.subscribers.lock() else {
+            return;
+        };
+        subscribers.retain(|tx| tx.unbounded_send(item.clone()).is_ok());
+    }
+
+    /// A new subscription: every item sent from now on, until the receiver is dropped.
+    pub fn subscribe(&self) -> UnboundedReceiver<T> {
+        let (tx, rx) = unbounded();
+        if let Ok(mut subscribers) = self.subscribers.lock() {
+            subscribers.push(tx);
+        }
+        rx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::StreamExt;
+
+    #[tokio::test]
+    async fn only_subscribers_receive_and_dropped_ones_are_forgotten() {
+        let fanout = Fanout::<u32>::default();
+        fanout.send(&1); // nobody listens: dropped
+        let mut a = fanout.subscribe();
+        let b = fanout.subscribe();
+        fanout.send(&2);
+        drop(b);
+        fanout.send(&3);
+        assert_eq!(fanout.subscribers.lock().expect("lock").len(), 1);
+        drop(fanout);
+        assert_eq!(a.next().await, Some(2));
+        assert_eq!(a.next().await, Some(3));
+    }
+}
