@@ -33,6 +33,8 @@ pub struct Settings {
     pub max_report_bytes: usize,
     /// Public listing (issue 8): where and how it is published.
     pub listing: crate::listing::PublisherSettings,
+    /// External report uploads (issue 11): account Secrets and rate limit.
+    pub upload: crate::server::upload::UploadSettings,
 }
 
 impl Default for Settings {
@@ -54,6 +56,7 @@ impl Default for Settings {
             report_max_age: std::time::Duration::from_secs(548 * 24 * 3600),
             max_report_bytes: 8 * 1024 * 1024,
             listing: crate::listing::PublisherSettings::default(),
+            upload: crate::server::upload::UploadSettings::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod intake;
 pub mod listing;
+pub mod upload; // external report uploads (issue 11)
 
 use crate::controller::Context;
 use axum::Router;
@@ -36,6 +37,7 @@ pub fn router(ctx: Arc<Context>, readiness: Arc<Readiness>) -> Router {
         ctx.caches.listing.clone(),
         ctx.caches.owned_config_maps.clone(),
     );
+    let ctx_for_uploads = ctx.clone(); // POST /reports (issue 11)
     let intake = Router::new()
         .route(
             "/v1/runs/{namespace}/{name}/{run}/report",
@@ -51,7 +53,10 @@ pub fn router(ctx: Arc<Context>, readiness: Arc<Readiness>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .with_state(readiness);
-    intake.merge(health).merge(listing_routes)
+    intake
+        .merge(health)
+        .merge(listing_routes)
+        .merge(upload::routes(ctx_for_uploads))
 }
 
 async fn readyz(State(readiness): State<Arc<Readiness>>) -> (StatusCode, &'static str) {

@@ -103,7 +103,9 @@ run:
           info: 0, warning: 0, error: 0, critical: 0}}
 "
         );
-        parse_report_stream(&text).expect("report literal").remove(0)
+        parse_report_stream(&text)
+            .expect("report literal")
+            .remove(0)
     }
 
     fn plan_at(now: &str, manual: Option<&str>, reports: &[Report]) -> super::super::plan::Plan {
@@ -142,11 +144,21 @@ run:
         assert_eq!(plan.status.active_run, None);
         assert_eq!(plan.status.last_manual_trigger, None);
         let ready = conditions::find(&plan.status.conditions, READY).expect("Ready");
-        assert_eq!((ready.status.as_str(), ready.reason.as_str()), ("False", "NoResults"));
+        assert_eq!(
+            (ready.status.as_str(), ready.reason.as_str()),
+            ("False", "NoResults")
+        );
         assert_eq!(ready.message, NO_RESULTS);
         let checking = conditions::find(&plan.status.conditions, CHECKING).expect("Checking");
-        assert_eq!((checking.status.as_str(), checking.reason.as_str()), ("False", REASON));
-        assert!(checking.message.contains("no report received yet"), "{}", checking.message);
+        assert_eq!(
+            (checking.status.as_str(), checking.reason.as_str()),
+            ("False", REASON)
+        );
+        assert!(
+            checking.message.contains("no report received yet"),
+            "{}",
+            checking.message
+        );
     }
 
     #[test]
@@ -161,7 +173,8 @@ run:
         assert_eq!(ready.status.as_str(), "True", "{}", ready.message);
         let checking = conditions::find(&plan.status.conditions, CHECKING).expect("Checking");
         assert!(
-            checking.message.contains("2026-12-05T02:00:00Z") && checking.message.contains("newest-run"),
+            checking.message.contains("2026-12-05T02:00:00Z")
+                && checking.message.contains("newest-run"),
             "{}",
             checking.message
         );
