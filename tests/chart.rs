@@ -460,7 +460,9 @@ fn rbac_has_no_wildcards_no_secrets_and_is_namespaced_when_it_can_be() {
     assert!(!cluster.contains(&("".into(), "configmaps".into(), "patch".into())));
     let memory_only = template(helm, &["listing.configMap="]);
     assert!(
-        !kinds(&memory_only).contains("Role"),
+        !memory_only.iter().any(
+            |d| d["kind"] == "Role" && d["metadata"]["name"] == "rel-scs-cert-operator-listing"
+        ),
         "no listing Role without a listing ConfigMap"
     );
 }
@@ -620,5 +622,94 @@ fn kustomize_rbac_grants_exactly_what_the_chart_grants() {
         listing(&documents(&text)),
         listing(&docs),
         "config/rbac/listing_role.yaml and the chart's listing Role differ"
+    );
+}
+
+/// The upload Role (issue 11): `list` on Secrets in the accounts namespace only, nothing else
+/// on Secrets anywhere; kustomize grants the same; the Deployment names that namespace.
+#[test]
+fn upload_accounts_are_listable_in_one_namespace_only() {
+    let Some(helm) = helm() else { return };
+    let upload_role = |docs: &[Value]| -> Option<Value> {
+        docs.iter()
+            .find(|d| {
+                d["kind"] == "Role"
+                    && d["metadata"]["name"] == "rel-scs-cert-operator-upload-accounts"
+            })
+            .cloned()
+    };
+    let expected: BTreeSet<(String, String, String)> = [
+        ("", "secrets", "list"),
+        ("events.k8s.io", "events", "create"),
+        ("events.k8s.io", "events", "patch"),
+    ]
+    .iter()
+    .map(|(g, r, v)| ((*g).to_owned(), (*r).to_owned(), (*v).to_owned()))
+    .collect();
+
+    let docs = template(helm, &[]);
+    let role = upload_role(&docs).expect("the upload Role");
+    assert_eq!(role["metadata"]["namespace"], "scs-system");
+    assert_eq!(grants(&role["rules"]), expected);
+    let binding = docs
+        .iter()
+        .find(|d| {
+            d["kind"] == "RoleBinding"
+                && d["metadata"]["name"] == "rel-scs-cert-operator-upload-accounts"
+        })
+        .expect("the upload RoleBinding");
+    assert_eq!(binding["subjects"][0]["name"], "rel-scs-cert-operator");
+    assert_eq!(binding["subjects"][0]["namespace"], "scs-system");
+    // Secrets nowhere else: not cluster-wide, not in the operator's or the listing Role.
+    for doc in docs
+        .iter()
+        .filter(|d| d["kind"] == "ClusterRole" || d["kind"] == "Role")
+    {
+        if doc["metadata"]["name"] != "rel-scs-cert-operator-upload-accounts" {
+            assert_least_privilege(&grants(&doc["rules"]));
+        }
+    }
+    let parsed = parse_operator_args(operator_container(&docs));
+    assert_eq!(
+        parsed.upload_accounts_namespace.as_deref(),
+        Some("scs-system")
+    );
+    assert_eq!(parsed.upload_rate_per_minute, 6);
+
+    let elsewhere = template(
+        helm,
+        &[
+            "uploads.accountsNamespace=upload-accounts",
+            "uploads.ratePerMinute=2",
+        ],
+    );
+    let role = upload_role(&elsewhere).expect("the upload Role");
+    assert_eq!(role["metadata"]["namespace"], "upload-accounts");
+    let parsed = parse_operator_args(operator_container(&elsewhere));
+    assert_eq!(
+        parsed.upload_accounts_namespace.as_deref(),
+        Some("upload-accounts")
+    );
+    assert_eq!(parsed.upload_rate_per_minute, 2);
+
+    let disabled = template(helm, &["uploads.enabled=false"]);
+    assert!(
+        upload_role(&disabled).is_none(),
+        "no Secret access without uploads"
+    );
+    let parsed = parse_operator_args(operator_container(&disabled));
+    assert_eq!(parsed.upload_accounts_namespace.as_deref(), Some(""));
+
+    let text = std::fs::read_to_string(repo().join("config/rbac/upload_role.yaml"))
+        .expect("upload_role.yaml");
+    let kustomize = documents(&text);
+    let role = kustomize
+        .iter()
+        .find(|d| d["kind"] == "Role")
+        .expect("kustomize upload Role");
+    assert_eq!(
+        grants(&role["rules"]),
+        expected,
+        "config/rbac/upload_role.yaml and the chart's upload Role differ"
     );
 }

@@ -91,6 +91,16 @@ pub struct OperatorArgs {
     #[arg(long, env = "SCS_LISTING_BASE_URL")]
     pub listing_base_url: Option<String>,
     // --- end listing ---
+    // --- external report uploads (issue 11) ---
+    /// Namespace of the upload account Secrets (labelled
+    /// certification.scs.community/upload-account=true); default: $POD_NAMESPACE. Without
+    /// one, `POST /reports` answers 503.
+    #[arg(long, env = "SCS_UPLOAD_ACCOUNTS_NAMESPACE")]
+    pub upload_accounts_namespace: Option<String>,
+    /// Uploads per minute and account (also the burst); more are answered 429.
+    #[arg(long, env = "SCS_UPLOAD_RATE_PER_MINUTE", default_value_t = 6)]
+    pub upload_rate_per_minute: u32,
+    // --- end uploads ---
 }
 
 // --- public listing (issue 8) ---
@@ -125,6 +135,22 @@ fn listing_settings(args: &OperatorArgs) -> crate::listing::PublisherSettings {
 }
 // --- end listing ---
 
+/// The upload settings of `args` (issue 11).
+fn upload_settings(args: &OperatorArgs) -> crate::server::upload::UploadSettings {
+    let rate = args.upload_rate_per_minute.max(1);
+    crate::server::upload::UploadSettings {
+        accounts_namespace: args
+            .upload_accounts_namespace
+            .clone()
+            .or_else(|| std::env::var("POD_NAMESPACE").ok())
+            .filter(|ns| !ns.is_empty()),
+        limit: crate::server::upload::rate_limit::Limit {
+            burst: rate,
+            per_minute: rate,
+        },
+    }
+}
+
 /// Runs `scs-cert operator`.
 pub fn run(args: &OperatorArgs) -> ExitCode {
     super::init_logging(&args.log_format);
@@ -142,6 +168,7 @@ pub fn run(args: &OperatorArgs) -> ExitCode {
         max_concurrent_runs: args.max_concurrent_runs.max(1),
         max_report_bytes: args.max_report_bytes,
         listing: listing_settings(args), // public listing (issue 8)
+        upload: upload_settings(args),   // external report uploads (issue 11)
         ..defaults
     };
     let options = OperatorOptions {
