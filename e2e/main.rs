@@ -11,6 +11,7 @@ mod install;
 mod listing;
 mod local_executor;
 mod operator;
+mod probe;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -36,6 +37,7 @@ fn main() -> std::process::ExitCode {
     trials.extend(listing::trials());
     trials.extend(operator::rbac::trials());
     trials.extend(install::trials());
+    trials.extend(probe::trials());
     if args.list {
         return libtest_mimic::run(&args, trials).exit_code();
     }

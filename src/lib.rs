@@ -13,6 +13,7 @@ pub mod integrator;
 pub mod listing;
 pub mod local_executor;
 pub mod operator;
+pub mod probe;
 pub mod report;
 pub mod results;
 pub mod runner;

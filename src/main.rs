@@ -27,6 +27,8 @@ enum Command {
     Run(cli::run::RunArgs),
     /// Run the operator: controllers and the HTTP server (report intake, health).
     Operator(cli::operator::OperatorArgs),
+    /// Native SCS checks printing `<testcase>: PASS|FAIL|ABORT` (e.g. `probe kaas version-policy`).
+    Probe(cli::probe::ProbeArgs),
     /// Copy this binary into a directory (the check Job's init container).
     #[command(hide = true)]
     Install(cli::install::InstallArgs),
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(&args),
         Command::Run(args) => cli::run::run(&args),
         Command::Operator(args) => cli::operator::run(&args),
+        Command::Probe(args) => cli::probe::run(&args),
         Command::Install(args) => cli::install::run(&args),
         Command::LocalExecutor(args) => cli::local_executor::run(&args),
     }

@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod install;
 pub mod local_executor;
 pub mod operator;
+pub mod probe;
 pub mod run;
 pub mod spec;
 
