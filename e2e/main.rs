@@ -36,6 +36,7 @@ fn main() -> std::process::ExitCode {
     trials.extend(operator::trials());
     trials.extend(listing::trials());
     trials.extend(operator::rbac::trials());
+    trials.extend(operator::integrator::trials());
     trials.extend(install::trials());
     trials.extend(probe::trials());
     if args.list {

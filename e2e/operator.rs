@@ -25,6 +25,10 @@ use tokio::sync::oneshot;
 #[path = "rbac.rs"]
 pub mod rbac;
 
+/// The IntegratorCertification controller with real CloudCertifications (reuses `World`).
+#[path = "integrator.rs"]
+pub mod integrator;
+
 /// The tests of this file.
 pub fn trials() -> Vec<Trial> {
     vec![

@@ -30,6 +30,9 @@ pub struct OperatorOptions {
     pub settings: Settings,
 }
 
+/// Events buffered for the subscribers of the shared CloudCertification reflector.
+const SHARED_EVENT_BUFFER: usize = 1024;
+
 fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
 where
     K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
@@ -80,11 +83,29 @@ pub async fn run_until(
     .default_backoff()
     .touched_objects();
 
-    let controller = Controller::new(
-        api::<CloudCertification>(&client, ns),
-        watcher::Config::default(),
+    // One shared CloudCertification reflector: the integrator controller (issue 7) is woken
+    // by the same events that fill the cache it reads, so it never scores an older status.
+    let (clouds, cloud_writer) = reflector::store_shared(SHARED_EVENT_BUFFER);
+    let cloud_triggers = cloud_writer
+        .subscribe()
+        .ok_or_else(|| anyhow::anyhow!("the CloudCertification store is not shared"))?;
+    let integrator_cloud_triggers = cloud_writer
+        .subscribe()
+        .ok_or_else(|| anyhow::anyhow!("the CloudCertification store is not shared"))?;
+    let cloud_reflector = tokio::spawn(
+        watcher(
+            api::<CloudCertification>(&client, ns),
+            watcher::Config::default(),
+        )
+        .default_backoff()
+        .reflect_shared(cloud_writer)
+        .for_each(|event| async move {
+            if let Err(err) = event {
+                tracing::warn!(%err, "CloudCertification watch failed; retrying");
+            }
+        }),
     );
-    let clouds = controller.store();
+    let controller = Controller::for_shared_stream(cloud_triggers, clouds.clone());
     // --- public listing (issue 8): IntegratorCertification cache and the site handle ---
     let (integrators, integrator_writer) = reflector::store();
     let integrator_events = reflector::reflector(
@@ -118,7 +139,16 @@ pub async fn run_until(
     });
 
     // --- public listing (issue 8): feed the integrator cache, run the publisher ---
-    let integrator_cache = tokio::spawn(integrator_events.for_each(|_| async {}));
+    // Integrator controller (issue 7); it drives the integrator reflector the listing reads.
+    let integrator_controller = tokio::spawn(crate::controller::integrator::run(
+        integrator_events
+            .applied_objects()
+            .filter_map(|object| async move { object.ok().map(Arc::new) }),
+        integrator_cloud_triggers,
+        ctx.clone(),
+        options.concurrency,
+        shutdown.clone(),
+    ));
     let publisher = tokio::spawn(crate::listing::publisher::run(
         client.clone(),
         crate::listing::publisher::Sources {
@@ -184,7 +214,8 @@ pub async fn run_until(
         })
         .await;
     ready.abort();
-    integrator_cache.abort(); // listing (issue 8)
+    let _ = integrator_controller.await; // stops on the same shutdown (issue 7)
+    cloud_reflector.abort();
     publisher.abort(); // listing (issue 8)
     tracing::info!("controller stopped; waiting for in-flight requests");
     server.await??;

@@ -62,6 +62,12 @@ use serde::{Deserialize, Serialize};
     )
 )]
 #[serde(rename_all = "camelCase")]
+#[x_kube(
+    validation = Rule::new("!has(self.v1Vote) || self.rules == 'scs-0007-v1'")
+        .message("v1Vote applies to rules scs-0007-v1 only (v2 has no exception vote)"),
+    validation = Rule::new("self.rules != 'scs-0007-v1' || !has(self.tierRequested) || self.tierRequested == 'Silver'")
+        .message("a v1 certificate is Silver: tierRequested Bronze needs rules scs-0007-v2")
+)]
 pub struct IntegratorCertificationSpec {
     /// Name of the applying organisation.
     #[schemars(length(min = 1, max = 256))]
@@ -147,7 +153,9 @@ pub enum ReferenceKind {
     validation = Rule::new("has(self.cloudCertificationRef) != has(self.evidence)")
         .message("each reference needs exactly one of cloudCertificationRef or evidence"),
     validation = Rule::new("self.kind == 'PublicCloud' || (!has(self.regions) && !has(self.availabilityZones))")
-        .message("regions and availabilityZones apply to PublicCloud references only")
+        .message("regions and availabilityZones apply to PublicCloud references only"),
+    validation = Rule::new("!has(self.share) || self.joint")
+        .message("share applies to joint references only (set joint: true)")
 )]
 pub struct Reference {
     /// Short name of the environment.
@@ -308,6 +316,102 @@ pub struct IntegratorCertificationStatus {
     /// The current certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<IntegratorCertificateStatus>,
+
+    /// The UTC date the references were scored on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluated_on: Option<jiff::civil::Date>,
+
+    /// What the next tier needs (absent at Silver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_tier: Option<NextTierStatus>,
+
+    /// The scoring policy applied and what the other policy would give.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring_policy: Option<ScoringPolicyStatus>,
+
+    /// Points of every reference with the reason, in spec order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(merge_strategy = ListMerge::Atomic)]
+    pub references: Vec<ReferenceScore>,
+
+    /// The SCS-0007 v1 reading (rules scs-0007-v1 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v1: Option<V1Status>,
+}
+
+/// What the next tier needs.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct NextTierStatus {
+    /// The next tier above the one reached.
+    pub tier: String,
+    /// Points still missing today.
+    pub missing_points: i32,
+    /// The date the score reaches that tier by ageing alone, if the references keep qualifying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached_on: Option<jiff::civil::Date>,
+    /// One sentence, e.g. `2 more points for Silver: ...`.
+    pub message: String,
+}
+
+/// The scoring policy applied, and the alternative (DOMAIN 5.5 example 7).
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ScoringPolicyStatus {
+    /// The policy applied (spec.scoringPolicy).
+    pub applied: String,
+    /// The other policy.
+    pub alternative: String,
+    /// The score under the other policy.
+    pub alternative_score: i32,
+    /// The tier the other policy reaches, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative_tier: Option<String>,
+}
+
+/// Points of one reference.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferenceScore {
+    /// Name of the environment (spec.references[].name).
+    pub name: String,
+    /// What it demonstrates.
+    pub kind: ReferenceKind,
+    /// Points on its own.
+    pub points: i32,
+    /// Points counted under the scoring policy.
+    pub counted_points: i32,
+    /// Why, e.g. `public IaaS cloud, 1 region, 2 AZs: 0 points, needs >= 2 regions or >= 3 AZs`.
+    pub explanation: String,
+    /// The next change of its points by ageing alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_change: Option<PointsChangeStatus>,
+}
+
+/// A future change of a reference's points.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PointsChangeStatus {
+    /// First day with the new points.
+    pub on: jiff::civil::Date,
+    /// Points from that day.
+    pub points: i32,
+}
+
+/// How an application stands under SCS-0007 v1.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct V1Status {
+    /// CriterionA, CriterionB, CriterionC, ExceptionVote or NoCriterionMet.
+    pub verdict: String,
+    /// The date the criteria were checked.
+    pub evaluated_on: jiff::civil::Date,
+    /// Criteria a, b and c, one sentence each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub criteria: Vec<String>,
+    /// The exception vote, if one was held, e.g. `fails: 7 present, quorum 8 of 12 not met`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vote: Option<String>,
 }
 
 /// State of an integrator certificate.

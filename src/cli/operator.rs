@@ -65,6 +65,25 @@ pub struct OperatorArgs {
     /// Log format: text or json.
     #[arg(long, env = "SCS_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+    /// SCS-0007 v1 vote: how a beneficiary that is a Forum member is kept from counting
+    /// against the quorum (DOMAIN 5.1 leaves it open): ExcludeFromBase (quorum of the others)
+    /// or CountAsPresent (the beneficiary counts as present).
+    #[arg(
+        long,
+        env = "SCS_BENEFICIARY_QUORUM",
+        default_value = "ExcludeFromBase",
+        value_parser = ["ExcludeFromBase", "CountAsPresent"]
+    )]
+    pub beneficiary_quorum: String,
+    /// Integrator continuation: compare the granted tier with the score today (CurrentScore)
+    /// or with today's proofs at the ages of the attestation date (AgeAtGrant).
+    #[arg(
+        long,
+        env = "SCS_CONTINUATION_BASIS",
+        default_value = "CurrentScore",
+        value_parser = ["CurrentScore", "AgeAtGrant"]
+    )]
+    pub continuation_basis: String,
     // --- public listing (issue 8) ---
     /// Name of the listing ConfigMap (split into `<name>-1`, `<name>-2`, ... when large);
     /// empty: serve the pages from memory only.
@@ -135,6 +154,23 @@ fn listing_settings(args: &OperatorArgs) -> crate::listing::PublisherSettings {
 }
 // --- end listing ---
 
+/// The integrator assessment settings of `args` (values already checked by clap).
+fn integrator_settings(args: &OperatorArgs) -> crate::integrator::AssessmentSettings {
+    use crate::integrator::{BeneficiaryQuorumRule, ContinuationBasis};
+    crate::integrator::AssessmentSettings {
+        beneficiary_quorum: if args.beneficiary_quorum == "CountAsPresent" {
+            BeneficiaryQuorumRule::CountAsPresent
+        } else {
+            BeneficiaryQuorumRule::ExcludeFromBase
+        },
+        continuation_basis: if args.continuation_basis == "AgeAtGrant" {
+            ContinuationBasis::AgeAtGrant
+        } else {
+            ContinuationBasis::CurrentScore
+        },
+    }
+}
+
 /// The upload settings of `args` (issue 11).
 fn upload_settings(args: &OperatorArgs) -> crate::server::upload::UploadSettings {
     let rate = args.upload_rate_per_minute.max(1);
@@ -168,6 +204,7 @@ pub fn run(args: &OperatorArgs) -> ExitCode {
         max_concurrent_runs: args.max_concurrent_runs.max(1),
         max_report_bytes: args.max_report_bytes,
         listing: listing_settings(args), // public listing (issue 8)
+        integrator: integrator_settings(args),
         upload: upload_settings(args),   // external report uploads (issue 11)
         ..defaults
     };

@@ -2,6 +2,7 @@
 //! decide (pure `plan`), apply (client), write status with server-side apply.
 
 pub mod cloud;
+pub mod integrator;
 pub mod job;
 pub mod labels;
 pub mod report_store;
@@ -33,6 +34,8 @@ pub struct Settings {
     pub max_report_bytes: usize,
     /// Public listing (issue 8): where and how it is published.
     pub listing: crate::listing::PublisherSettings,
+    /// Integrator assessment choices where SCS-0007 is silent (issue 7).
+    pub integrator: crate::integrator::AssessmentSettings,
     /// External report uploads (issue 11): account Secrets and rate limit.
     pub upload: crate::server::upload::UploadSettings,
 }
@@ -56,6 +59,7 @@ impl Default for Settings {
             report_max_age: std::time::Duration::from_secs(548 * 24 * 3600),
             max_report_bytes: 8 * 1024 * 1024,
             listing: crate::listing::PublisherSettings::default(),
+            integrator: crate::integrator::AssessmentSettings::default(),
             upload: crate::server::upload::UploadSettings::default(),
         }
     }

@@ -10,6 +10,8 @@
 //! - `tier`: tiers and the next-tier hint; `v1`, `vote`: SCS-0007 v1.
 //! - `certificate`: one-year validity and grant support; `continuation`: the #1169 rule.
 //! - `conditions`: Eligible, Certified, ContinuationAtRisk, Ready.
+//! - `proof`: whether a reference's proof holds (CloudCertification status, evidence).
+//! - `transitions`: the events a change of conditions deserves.
 
 pub mod assess;
 pub mod certificate;
@@ -19,9 +21,11 @@ pub mod model;
 pub mod months;
 mod outlook;
 mod policy;
+pub mod proof;
 pub mod scoring;
 mod sheet;
 pub mod tier;
+pub mod transitions;
 pub mod v1;
 pub mod vote;
 

@@ -91,10 +91,14 @@ ClusterRole (all namespaces) or a Role (operator.watchNamespace).
 - apiGroups: ["certification.scs.community"]
   resources: ["cloudcertifications/status"]
   verbs: ["patch"]
-# The public listing reads IntegratorCertifications from a cache.
+# The integrator controller and the public listing read IntegratorCertifications from a cache.
 - apiGroups: ["certification.scs.community"]
   resources: ["integratorcertifications"]
   verbs: ["list", "watch"]
+# Integrator status is written with server-side apply (no finalizer: nothing to clean up).
+- apiGroups: ["certification.scs.community"]
+  resources: ["integratorcertifications/status"]
+  verbs: ["patch"]
 # Check runs are Jobs: cache (list/watch), look up a missing one (get), start (create),
 # retention (delete), cleanup on resource deletion (deletecollection).
 - apiGroups: ["batch"]
