@@ -177,6 +177,15 @@ mod tests {
     }
 
     #[test]
+    fn a_hash_made_by_the_argon2_cli_verifies() {
+        // `printf %s abc | argon2 "$(openssl rand -hex 8)" -id -t 3 -m 16 -p 4 -e` (Debian
+        // package argon2), as docs/external-uploads.md suggests.
+        let cli = "$argon2id$v=19$m=65536,t=3,p=4$ZmMzNWUwYWZjYzUzN2Y2NA$CLRIlfazY1o1KBrV1htSnLGqPVqPGejSx5plnHoY4bo";
+        let hash = KeyHash::parse(cli).expect("CLI hash parses");
+        assert!(hash.verify(b"abc"));
+    }
+
+    #[test]
     fn plain_text_other_schemes_and_costly_hashes_are_refused() {
         assert_eq!(KeyHash::parse("s3cret"), Err(HashError::Unsupported));
         assert_eq!(
