@@ -283,6 +283,7 @@ impl Publisher {
                 plain_limit: 2 * 1024,
                 budget: 4 * 1024,
             },
+            leader: None,
         };
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
             .await
@@ -642,6 +643,7 @@ fn operator_runs() {
             namespace: Some(ns.name.clone()),
             concurrency: 2,
             settings,
+            leader_election: None,
         };
         let (stop_operator, operator_stopped) = oneshot::channel::<()>();
         let operator = tokio::spawn(run_until(env().client.clone(), options, listener, async {
@@ -762,7 +764,7 @@ fn operator_runs() {
 // ---- headless Chromium ----
 
 /// The chromium binary: `SCS_CHROMIUM`, else `chromium` or `chromium-browser` on PATH.
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("SCS_CHROMIUM") {
         return Some(PathBuf::from(path));
     }
@@ -773,7 +775,7 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// Runs headless Chromium on `url` with `extra` flags; returns stdout.
-fn run_chromium(url: &str, extra: &[String]) -> String {
+pub(crate) fn run_chromium(url: &str, extra: &[String]) -> String {
     let binary = chromium().unwrap_or_else(|| {
         panic!("chromium is not installed (CI is set, so this fails): apt-get install -y chromium")
     });

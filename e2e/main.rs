@@ -6,6 +6,7 @@
 //! plane at the end. Output and exit code follow libtest's.
 
 mod crds;
+mod ha; // high availability and metrics (issue 9)
 mod harness;
 mod install;
 mod listing;
@@ -38,6 +39,7 @@ fn main() -> std::process::ExitCode {
     trials.extend(operator::rbac::trials());
     trials.extend(operator::integrator::trials());
     trials.extend(install::trials());
+    trials.extend(ha::trials());
     trials.extend(probe::trials());
     if args.list {
         return libtest_mimic::run(&args, trials).exit_code();

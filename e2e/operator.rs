@@ -214,6 +214,7 @@ impl World {
             namespace: Some(self.ns.name.clone()),
             concurrency: 2,
             settings: self.settings(),
+            leader_election: None,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let client = match &self.operator_client {

@@ -439,10 +439,11 @@ fn rbac_has_no_wildcards_no_secrets_and_is_namespaced_when_it_can_be() {
     let mut union = namespaced.clone();
     union.extend(cluster_only);
     assert_eq!(union, cluster, "namespaced mode grants something else");
-    assert_eq!(
-        find(&scoped, "RoleBinding")["metadata"]["namespace"],
-        "team-a"
-    );
+    let binding = scoped
+        .iter()
+        .find(|d| d["kind"] == "RoleBinding" && d["metadata"]["name"] == "rel-scs-cert-operator")
+        .expect("the operator's RoleBinding");
+    assert_eq!(binding["metadata"]["namespace"], "team-a");
 
     // The listing ConfigMaps: writable only in the listing namespace, and only when published.
     let listing = docs
@@ -499,6 +500,7 @@ fn optional_objects_render_when_enabled() {
         alerts,
         [
             "SCSCertOperatorDown",
+            "SCSCertOperatorNoLeader",
             "SCSCertificateExpired",
             "SCSCertificateExpiringSoon",
             "SCSCertificationRunsFailing",
@@ -516,6 +518,7 @@ fn optional_objects_render_when_enabled() {
         "scs_certificate_not_after_timestamp_seconds",
         "scs_certification_compliant",
         "scs_certification_ready",
+        "scs_operator_leader",
     ] {
         assert!(exprs.contains(metric), "no alert uses {metric}");
     }
@@ -552,7 +555,8 @@ fn the_values_schema_refuses_wrong_values() {
     let Some(helm) = helm() else { return };
     let chart = chart_dir();
     for (set, expected) in [
-        ("replicaCount=2", "replicaCount"),
+        ("replicaCount=2,leaderElection.enabled=false", "replicaCount"),
+        ("leaderElection.leaseDurationSeconds=1", "leaseDurationSeconds"),
         ("operator.logFormat=xml", "logFormat"),
         ("crds.enable=true", "enable"),
         ("operator.maxConcurrentRuns=0", "maxConcurrentRuns"),
@@ -612,7 +616,12 @@ fn kustomize_rbac_grants_exactly_what_the_chart_grants() {
         grants(
             &docs
                 .iter()
-                .find(|d| d["kind"] == "Role")
+                .find(|d| {
+                    d["kind"] == "Role"
+                        && d["metadata"]["name"]
+                            .as_str()
+                            .is_some_and(|n| n.ends_with("scs-cert-operator-listing"))
+                })
                 .expect("listing Role")["rules"],
         )
     };
@@ -711,5 +720,80 @@ fn upload_accounts_are_listable_in_one_namespace_only() {
         grants(&role["rules"]),
         expected,
         "config/rbac/upload_role.yaml and the chart's upload Role differ"
+    );
+}
+
+/// High availability (issue 9): leader election on by default with 2 replicas and a rolling
+/// update; the Lease Role grants get/create/update on leases in the release namespace only
+/// (also with operator.watchNamespace); kustomize grants the same; off means 1 replica,
+/// Recreate, no flag and no Role.
+#[test]
+fn leader_election_is_on_and_its_lease_role_is_namespaced() {
+    let Some(helm) = helm() else { return };
+    let lease_role = |docs: &[Value]| -> Option<Value> {
+        docs.iter()
+            .find(|d| {
+                d["kind"] == "Role"
+                    && d["metadata"]["name"] == "rel-scs-cert-operator-leader-election"
+            })
+            .cloned()
+    };
+    let expected: BTreeSet<(String, String, String)> = ["get", "create", "update"]
+        .iter()
+        .map(|v| ("coordination.k8s.io".to_owned(), "leases".to_owned(), (*v).to_owned()))
+        .collect();
+    for sets in [&[][..], &["operator.watchNamespace=team-a"][..]] {
+        let docs = template(helm, sets);
+        let role = lease_role(&docs).expect("the leader election Role");
+        assert_eq!(role["metadata"]["namespace"], "scs-system");
+        assert_eq!(grants(&role["rules"]), expected);
+        let binding = docs
+            .iter()
+            .find(|d| {
+                d["kind"] == "RoleBinding"
+                    && d["metadata"]["name"] == "rel-scs-cert-operator-leader-election"
+            })
+            .expect("the leader election RoleBinding");
+        assert_eq!(binding["subjects"][0]["name"], "rel-scs-cert-operator");
+        // Leases nowhere else.
+        for doc in docs
+            .iter()
+            .filter(|d| d["kind"] == "ClusterRole" || d["kind"] == "Role")
+            .filter(|d| d["metadata"]["name"] != "rel-scs-cert-operator-leader-election")
+        {
+            assert!(
+                !doc.to_string().contains("leases"),
+                "leases granted elsewhere: {doc}"
+            );
+        }
+        let deployment = find(&docs, "Deployment");
+        assert_eq!(deployment["spec"]["replicas"], 2);
+        assert_eq!(deployment["spec"]["strategy"]["type"], "RollingUpdate");
+        let parsed = parse_operator_args(operator_container(&docs));
+        assert!(parsed.leader_election);
+        assert_eq!(parsed.lease_name, "rel-scs-cert-operator");
+        assert_eq!(parsed.lease_namespace.as_deref(), Some("scs-system"));
+        assert_eq!(
+            (
+                parsed.lease_duration_seconds,
+                parsed.lease_renew_deadline_seconds,
+                parsed.lease_retry_period_seconds
+            ),
+            (15, 10, 2)
+        );
+    }
+    let single = template(helm, &["leaderElection.enabled=false", "replicaCount=1"]);
+    assert!(lease_role(&single).is_none());
+    let deployment = find(&single, "Deployment");
+    assert_eq!(deployment["spec"]["strategy"]["type"], "Recreate");
+    assert!(!parse_operator_args(operator_container(&single)).leader_election);
+
+    let text = std::fs::read_to_string(repo().join("config/rbac/leader_election_role.yaml"))
+        .expect("leader_election_role.yaml");
+    let kustomize = documents(&text);
+    assert_eq!(
+        grants(&find(&kustomize, "Role")["rules"]),
+        expected,
+        "config/rbac/leader_election_role.yaml and the chart's Lease Role differ"
     );
 }

@@ -14,8 +14,20 @@ pub mod spec;
 /// Sets up `tracing` logging to stderr: `text` or `json`, level from `RUST_LOG` (default
 /// info). Safe to call twice.
 pub fn init_logging(format: &str) {
+    let _ = init_logging_with_level(format, None);
+}
+
+/// Like [`init_logging`], but `level` (RUST_LOG syntax), when given, wins over `RUST_LOG`;
+/// an invalid `level` is an error.
+pub fn init_logging_with_level(
+    format: &str,
+    level: Option<&str>,
+) -> Result<(), tracing_subscriber::filter::ParseError> {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = match level {
+        Some(level) => EnvFilter::try_new(level)?,
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -24,4 +36,5 @@ pub fn init_logging(format: &str) {
     } else {
         builder.try_init()
     };
+    Ok(())
 }

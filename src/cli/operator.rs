@@ -2,10 +2,12 @@
 
 use crate::controller::Settings;
 use crate::controller::job::JobSettings;
+use crate::leader::{LeaseSettings, default_identity};
 use crate::operator::{OperatorOptions, run as run_operator};
 use clap::Args;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Arguments of `scs-cert operator`; every flag can also come from its environment variable.
 #[derive(Args, Debug)]
@@ -120,7 +122,56 @@ pub struct OperatorArgs {
     #[arg(long, env = "SCS_UPLOAD_RATE_PER_MINUTE", default_value_t = 6)]
     pub upload_rate_per_minute: u32,
     // --- end uploads ---
+    // --- high availability and logs (issue 9) ---
+    /// Log filter (RUST_LOG syntax, e.g. `info` or `scs_cert_operator=debug,info`); wins over
+    /// $RUST_LOG, which applies when this flag is absent (default: info).
+    #[arg(long)]
+    pub log_level: Option<String>,
+    /// Elect a leader on a Lease: only the leader runs the controllers and writes the
+    /// listing; every replica serves intake, listing and metrics. Needed with several
+    /// replicas (the chart turns it on); off for a single local `scs-cert operator`.
+    #[arg(long, env = "SCS_LEADER_ELECTION")]
+    pub leader_election: bool,
+    /// Name of the leader election Lease.
+    #[arg(long, env = "SCS_LEASE_NAME", default_value = "scs-cert-operator")]
+    pub lease_name: String,
+    /// Namespace of the leader election Lease (default: $POD_NAMESPACE).
+    #[arg(long, env = "SCS_LEASE_NAMESPACE")]
+    pub lease_namespace: Option<String>,
+    /// Seconds a Lease stays valid after its last renewal (a crashed leader is replaced
+    /// after at most this plus two retry periods).
+    #[arg(long, env = "SCS_LEASE_DURATION_SECONDS", default_value_t = 15)]
+    pub lease_duration_seconds: u64,
+    /// Seconds the leader keeps trying to renew before it gives up and exits.
+    #[arg(long, env = "SCS_LEASE_RENEW_DEADLINE_SECONDS", default_value_t = 10)]
+    pub lease_renew_deadline_seconds: u64,
+    /// Seconds between two tries to acquire or renew the Lease.
+    #[arg(long, env = "SCS_LEASE_RETRY_PERIOD_SECONDS", default_value_t = 2)]
+    pub lease_retry_period_seconds: u64,
+    // --- end high availability ---
 }
+
+// --- high availability (issue 9) ---
+/// The leader election settings of `args`; `None` without `--leader-election`.
+fn leader_election(args: &OperatorArgs) -> Result<Option<LeaseSettings>, String> {
+    if !args.leader_election {
+        return Ok(None);
+    }
+    let namespace = args
+        .lease_namespace
+        .clone()
+        .or_else(|| std::env::var("POD_NAMESPACE").ok())
+        .unwrap_or_default();
+    let settings = LeaseSettings {
+        lease_duration: Duration::from_secs(args.lease_duration_seconds),
+        renew_deadline: Duration::from_secs(args.lease_renew_deadline_seconds),
+        retry_period: Duration::from_secs(args.lease_retry_period_seconds),
+        ..LeaseSettings::new(&args.lease_name, &namespace, &default_identity())
+    };
+    settings.validate().map_err(|e| e.to_string())?;
+    Ok(Some(settings))
+}
+// --- end high availability ---
 
 // --- public listing (issue 8) ---
 /// The listing settings of `args`.
@@ -189,7 +240,17 @@ fn upload_settings(args: &OperatorArgs) -> crate::server::upload::UploadSettings
 
 /// Runs `scs-cert operator`.
 pub fn run(args: &OperatorArgs) -> ExitCode {
-    super::init_logging(&args.log_format);
+    if let Err(err) = super::init_logging_with_level(&args.log_format, args.log_level.as_deref()) {
+        eprintln!("scs-cert operator: --log-level: {err}");
+        return ExitCode::from(2);
+    }
+    let leader_election = match leader_election(args) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("scs-cert operator: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let defaults = Settings::default();
     let settings = Settings {
         job: JobSettings {
@@ -213,6 +274,7 @@ pub fn run(args: &OperatorArgs) -> ExitCode {
         namespace: args.namespace.clone(),
         concurrency: args.concurrency.max(1),
         settings,
+        leader_election, // high availability (issue 9)
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,

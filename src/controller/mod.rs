@@ -100,6 +100,8 @@ pub struct Context {
     pub reports: cloud::observe::ReportCache,
     /// Serialises "count active runs, then create a Job" across reconciles.
     pub run_slots: tokio::sync::Mutex<()>,
+    /// Run counters, durations and the leader flag for `/metrics` (issue 9).
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl Context {
@@ -121,6 +123,7 @@ impl Context {
             scopes: scope_source::ScopeCache::default(),
             reports: cloud::observe::ReportCache::default(),
             run_slots: tokio::sync::Mutex::new(()),
+            metrics: crate::metrics::Metrics::default(),
         })
     }
 }

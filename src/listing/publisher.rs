@@ -51,6 +51,8 @@ pub struct PublisherSettings {
     pub options: ListingOptions,
     /// Size limits of the ConfigMaps.
     pub pack: PackOptions,
+    /// Write the ConfigMaps only while this replica leads (issue 9); `None`: always.
+    pub leader: Option<crate::leader::Leadership>,
 }
 
 impl Default for PublisherSettings {
@@ -61,6 +63,7 @@ impl Default for PublisherSettings {
             min_interval: Duration::from_secs(5),
             options: ListingOptions::default(),
             pack: PackOptions::default(),
+            leader: None,
         }
     }
 }
@@ -263,6 +266,10 @@ pub async fn run(
             }
         }
         if let Some(site) = unwritten.clone() {
+            // Followers build the pages they serve but leave the ConfigMaps to the leader.
+            if settings.leader.as_ref().is_some_and(|l| !l.is_leader()) {
+                continue;
+            }
             if retry_at.is_some_and(|t| Instant::now() < t) {
                 continue;
             }

@@ -39,8 +39,18 @@ impl<T: Clone> Fanout<T> {
 
     /// A new subscription: every item sent from now on, until the receiver is dropped.
     pub fn subscribe(&self) -> UnboundedReceiver<T> {
+        self.subscribe_with(Vec::new)
+    }
+
+    /// A subscription that starts with `snapshot()` (e.g. the cache's content) and goes on
+    /// with every item sent afterwards. The snapshot is taken while senders wait, so nothing
+    /// changed in between is missed (an item may arrive twice, which controllers absorb).
+    pub fn subscribe_with(&self, snapshot: impl FnOnce() -> Vec<T>) -> UnboundedReceiver<T> {
         let (tx, rx) = unbounded();
         if let Ok(mut subscribers) = self.subscribers.lock() {
+            for item in snapshot() {
+                let _ = tx.unbounded_send(item);
+            }
             subscribers.push(tx);
         }
         rx
@@ -53,7 +63,7 @@ mod tests {
     use futures::StreamExt;
 
     #[tokio::test]
-    async fn only_subscribers_receive_and_dropped_ones_are_forgotten() {
+    async fn only_subscribers_receive_snapshots_first_and_dropped_ones_are_forgotten() {
         let fanout = Fanout::<u32>::default();
         fanout.send(&1); // nobody listens: dropped
         let mut a = fanout.subscribe();
@@ -62,8 +72,15 @@ mod tests {
         drop(b);
         fanout.send(&3);
         assert_eq!(fanout.subscribers.lock().expect("lock").len(), 1);
+        let mut c = fanout.subscribe_with(|| vec![10, 11]);
+        fanout.send(&4);
         drop(fanout);
         assert_eq!(a.next().await, Some(2));
         assert_eq!(a.next().await, Some(3));
+        assert_eq!(a.next().await, Some(4));
+        assert_eq!(a.next().await, None);
+        assert_eq!(c.next().await, Some(10));
+        assert_eq!(c.next().await, Some(11));
+        assert_eq!(c.next().await, Some(4));
     }
 }

@@ -1,8 +1,10 @@
-//! The operator's HTTP server (axum): report intake for check Jobs, health endpoints.
+//! The operator's HTTP server (axum): report intake for check Jobs, health endpoints,
+//! `/metrics`.
 
 pub mod auth;
 pub mod intake;
 pub mod listing;
+pub mod metrics; // Prometheus exposition (issue 9)
 pub mod upload; // external report uploads (issue 11)
 
 use crate::controller::Context;
@@ -11,22 +13,9 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Readiness flag: set once the caches have synced.
-#[derive(Default)]
-pub struct Readiness(AtomicBool);
-
-impl Readiness {
-    /// Marks the operator ready.
-    pub fn set_ready(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-    /// Whether the operator is ready.
-    pub fn is_ready(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
+/// Readiness: every cache synced and the API server reachable (issue 9).
+pub use crate::reflectors::Readiness;
 
 /// All routes of the operator's server.
 pub fn router(ctx: Arc<Context>, readiness: Arc<Readiness>) -> Router {
@@ -38,6 +27,7 @@ pub fn router(ctx: Arc<Context>, readiness: Arc<Readiness>) -> Router {
         ctx.caches.owned_config_maps.clone(),
     );
     let ctx_for_uploads = ctx.clone(); // POST /reports (issue 11)
+    let metrics_routes = metrics::routes(ctx.clone()); // issue 9
     let intake = Router::new()
         .route(
             "/v1/runs/{namespace}/{name}/{run}/report",
@@ -57,12 +47,12 @@ pub fn router(ctx: Arc<Context>, readiness: Arc<Readiness>) -> Router {
         .merge(health)
         .merge(listing_routes)
         .merge(upload::routes(ctx_for_uploads))
+        .merge(metrics_routes)
 }
 
-async fn readyz(State(readiness): State<Arc<Readiness>>) -> (StatusCode, &'static str) {
-    if readiness.is_ready() {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "caches not synced yet")
+async fn readyz(State(readiness): State<Arc<Readiness>>) -> (StatusCode, String) {
+    match readiness.not_ready_because() {
+        None => (StatusCode::OK, "ready".to_owned()),
+        Some(reason) => (StatusCode::SERVICE_UNAVAILABLE, reason),
     }
 }

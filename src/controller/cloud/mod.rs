@@ -183,6 +183,11 @@ async fn apply(cloud: Arc<CloudCertification>, ctx: &Context) -> Result<Action, 
     }
 
     write_status(ctx, &cloud, &namespace, &previous, &plan.status).await?;
+    // --- metrics (issue 9): count a run this status finished (once per run id) ---
+    if let Some(run) = crate::metrics::finished_run(&previous, &plan.status) {
+        ctx.metrics.run_finished(&uid, &namespace, &cloud.name_any(), run);
+    }
+    // --- end metrics ---
     publish_events(ctx, &cloud, &plan).await;
     enforce_retention(ctx, &cloud, &namespace, &plan.status, &jobs, &config_maps).await;
     Ok(Action::requeue(plan.requeue_after.unsigned_abs()))
