@@ -6,6 +6,7 @@
 //! plane at the end. Output and exit code follow libtest's.
 
 mod crds;
+mod demo;
 mod ha; // high availability and metrics (issue 9)
 mod harness;
 mod install;
@@ -13,6 +14,7 @@ mod listing;
 mod local_executor;
 mod operator;
 mod probe;
+mod upload; // external report uploads (issue 11)
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -37,10 +39,13 @@ fn main() -> std::process::ExitCode {
     trials.extend(operator::trials());
     trials.extend(listing::trials());
     trials.extend(operator::rbac::trials());
+    trials.extend(operator::certificate::trials());
     trials.extend(operator::integrator::trials());
     trials.extend(install::trials());
     trials.extend(ha::trials());
+    trials.extend(upload::trials());
     trials.extend(probe::trials());
+    trials.extend(demo::trials());
     if args.list {
         return libtest_mimic::run(&args, trials).exit_code();
     }

@@ -29,6 +29,10 @@ pub mod rbac;
 #[path = "integrator.rs"]
 pub mod integrator;
 
+/// The certificate lifecycle (issue 6) with real runs (reuses `World`).
+#[path = "certificate.rs"]
+pub mod certificate;
+
 /// The tests of this file.
 pub fn trials() -> Vec<Trial> {
     vec![

@@ -555,8 +555,14 @@ fn the_values_schema_refuses_wrong_values() {
     let Some(helm) = helm() else { return };
     let chart = chart_dir();
     for (set, expected) in [
-        ("replicaCount=2,leaderElection.enabled=false", "replicaCount"),
-        ("leaderElection.leaseDurationSeconds=1", "leaseDurationSeconds"),
+        (
+            "replicaCount=2,leaderElection.enabled=false",
+            "replicaCount",
+        ),
+        (
+            "leaderElection.leaseDurationSeconds=1",
+            "leaseDurationSeconds",
+        ),
         ("operator.logFormat=xml", "logFormat"),
         ("crds.enable=true", "enable"),
         ("operator.maxConcurrentRuns=0", "maxConcurrentRuns"),
@@ -674,7 +680,10 @@ fn upload_accounts_are_listable_in_one_namespace_only() {
         .iter()
         .filter(|d| d["kind"] == "ClusterRole" || d["kind"] == "Role")
     {
-        if doc["metadata"]["name"] != "rel-scs-cert-operator-upload-accounts" {
+        let name = doc["metadata"]["name"].as_str().unwrap_or_default();
+        if name != "rel-scs-cert-operator-upload-accounts"
+            && name != "rel-scs-cert-operator-webhook-secrets"
+        {
             assert_least_privilege(&grants(&doc["rules"]));
         }
     }
@@ -723,6 +732,37 @@ fn upload_accounts_are_listable_in_one_namespace_only() {
     );
 }
 
+/// Webhook notifications (issue 6): `get` on Secrets and nothing else, in a role of its own
+/// (ClusterRole, or a Role in operator.watchNamespace), off with notifications.webhookSecrets;
+/// kustomize grants the same.
+#[test]
+fn webhook_secrets_role_grants_only_get_on_secrets() {
+    let Some(helm) = helm() else { return };
+    let webhook_role = |docs: &[Value], kind: &str| {
+        docs.iter()
+            .find(|d| {
+                d["kind"] == kind
+                    && d["metadata"]["name"] == "rel-scs-cert-operator-webhook-secrets"
+            })
+            .cloned()
+    };
+    let only_get: BTreeSet<(String, String, String)> =
+        BTreeSet::from([(String::new(), "secrets".to_owned(), "get".to_owned())]);
+    let docs = template(helm, &[]);
+    let role = webhook_role(&docs, "ClusterRole").expect("webhook ClusterRole");
+    assert_eq!(grants(&role["rules"]), only_get);
+    let namespaced = template(helm, &["operator.watchNamespace=team-a"]);
+    let role = webhook_role(&namespaced, "Role").expect("webhook Role");
+    assert_eq!(role["metadata"]["namespace"], "team-a");
+    assert!(webhook_role(&namespaced, "ClusterRole").is_none());
+    let off = template(helm, &["notifications.webhookSecrets=false"]);
+    assert!(webhook_role(&off, "ClusterRole").is_none() && webhook_role(&off, "Role").is_none());
+    let text = std::fs::read_to_string(repo().join("config/rbac/webhook_role.yaml"))
+        .expect("webhook_role.yaml");
+    let kustomize = documents(&text);
+    assert_eq!(grants(&find(&kustomize, "ClusterRole")["rules"]), only_get);
+}
+
 /// High availability (issue 9): leader election on by default with 2 replicas and a rolling
 /// update; the Lease Role grants get/create/update on leases in the release namespace only
 /// (also with operator.watchNamespace); kustomize grants the same; off means 1 replica,
@@ -740,7 +780,13 @@ fn leader_election_is_on_and_its_lease_role_is_namespaced() {
     };
     let expected: BTreeSet<(String, String, String)> = ["get", "create", "update"]
         .iter()
-        .map(|v| ("coordination.k8s.io".to_owned(), "leases".to_owned(), (*v).to_owned()))
+        .map(|v| {
+            (
+                "coordination.k8s.io".to_owned(),
+                "leases".to_owned(),
+                (*v).to_owned(),
+            )
+        })
         .collect();
     for sets in [&[][..], &["operator.watchNamespace=team-a"][..]] {
         let docs = template(helm, sets);

@@ -32,6 +32,9 @@ pub struct IssuanceContext<'a> {
     pub options: &'a LifecycleOptions,
     /// Now.
     pub now: Timestamp,
+    /// A check run is in progress or none has finished yet: a new grant whose `main` target
+    /// only lacks results (nothing failed or aborted) waits instead of being refused.
+    pub results_pending: bool,
 }
 
 /// How the spec's grant differs from the certificate it belongs to.
@@ -137,7 +140,7 @@ enum FactsCheck {
     Refuse(RefusalReason, String),
 }
 
-fn check_facts(facts: Option<&VersionFacts>) -> FactsCheck {
+fn check_facts(facts: Option<&VersionFacts>, results_pending: bool) -> FactsCheck {
     let Some(facts) = facts else {
         return FactsCheck::Wait(
             PendingReason::ScopeUnavailable,
@@ -168,6 +171,19 @@ fn check_facts(facts: Option<&VersionFacts>) -> FactsCheck {
                 ),
             );
         }
+    }
+    let only_missing = known.main.failing.is_empty()
+        && known.main.aborted.is_empty()
+        && !known.main.missing.is_empty();
+    if results_pending && only_missing && !known.main.nothing_tested() {
+        return FactsCheck::Wait(
+            PendingReason::AwaitingResults,
+            format!(
+                "waiting for the check run: {} of {} main testcases of {version} have no result yet",
+                known.main.missing.len(),
+                known.main.total
+            ),
+        );
     }
     if known.main.nothing_tested() {
         return FactsCheck::Wait(
@@ -286,7 +302,7 @@ fn decide_granted(ctx: &IssuanceContext<'_>) -> IssuanceDecision {
             ),
         );
     }
-    match check_facts(ctx.facts) {
+    match check_facts(ctx.facts, ctx.results_pending) {
         FactsCheck::Wait(reason, message) => IssuanceDecision::Pending { reason, message },
         FactsCheck::Refuse(reason, message) => refuse(reason, message),
         FactsCheck::Issuable => match issue(ctx, serial.clone(), granted_at, grant, false) {
@@ -328,7 +344,7 @@ fn decide_self_assessed(ctx: &IssuanceContext<'_>) -> IssuanceDecision {
             ),
         });
     }
-    match check_facts(ctx.facts) {
+    match check_facts(ctx.facts, ctx.results_pending) {
         FactsCheck::Wait(reason, message) => {
             keep_latest(IssuanceDecision::Pending { reason, message })
         }

@@ -38,6 +38,9 @@ pub struct CertificateInput<'a> {
     pub manual_checks_due: &'a [DueManualCheck],
     /// Now.
     pub now: Timestamp,
+    /// A check run is in progress or none has finished yet (see
+    /// [`crate::certificate::IssuanceContext::results_pending`]).
+    pub results_pending: bool,
 }
 
 /// The current certificate as `status.certificate` shows it.
@@ -140,6 +143,7 @@ pub fn assess(
         ledger: &ledger,
         options,
         now,
+        results_pending: input.results_pending,
     });
     let mut assessment = CertificateAssessment {
         ledger: CertificateLedger::default(),

@@ -111,6 +111,7 @@ fn run_with(
         facts,
         manual_checks_due: due,
         now,
+        results_pending: false,
     };
     assess(&input, ledger, options)
 }
@@ -189,6 +190,51 @@ fn rule1_grant_on_passing_version_issues_a_certificate() {
     assert_eq!(current(&a).renewal_time, ts("2027-05-02T09:00:00Z"));
     assert_eq!(kinds(&a), vec![TransitionKind::Issued]);
     assert_eq!(a.next_change, Some(ts("2027-05-02T09:00:00Z")));
+}
+
+#[test]
+fn rule1_a_grant_lacking_results_waits_while_a_run_is_pending() {
+    // (results pending, main outcome, decision is a wait?)
+    let only_missing = MainTargetOutcome {
+        total: 54,
+        missing: vec!["scs-0117-test-backup".into()],
+        ..MainTargetOutcome::default()
+    };
+    let rows = [
+        (true, only_missing.clone(), true),
+        (false, only_missing, false),
+        // Failures are decided at once, pending run or not.
+        (true, three_not_passing(), false),
+    ];
+    for (pending, main, waits) in rows {
+        let facts = known(Validity::Effective, Validity::Effective, main);
+        let request = granted(ts("2026-06-01T00:00:00Z"));
+        let a = assess(
+            &CertificateInput {
+                subject: SUBJECT,
+                scope: SCOPE,
+                request: Some(&request),
+                facts: Some(&facts),
+                manual_checks_due: &[],
+                now: ts("2026-06-01T01:00:00Z"),
+                results_pending: pending,
+            },
+            &CertificateLedger::default(),
+            &LifecycleOptions::default(),
+        );
+        let waited = matches!(
+            a.decision,
+            Some(IssuanceDecision::Pending {
+                reason: PendingReason::AwaitingResults,
+                ..
+            })
+        );
+        assert_eq!(waited, waits, "pending {pending}: {:?}", a.decision);
+        assert!(
+            a.ledger.refusal.is_none() == waits,
+            "a wait records no refusal"
+        );
+    }
 }
 
 #[test]

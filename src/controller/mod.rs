@@ -5,6 +5,7 @@ pub mod cloud;
 pub mod integrator;
 pub mod job;
 pub mod labels;
+pub mod notify;
 pub mod report_store;
 pub mod scope_source;
 
@@ -34,10 +35,10 @@ pub struct Settings {
     pub max_report_bytes: usize,
     /// Public listing (issue 8): where and how it is published.
     pub listing: crate::listing::PublisherSettings,
-    /// Integrator assessment choices where SCS-0007 is silent (issue 7).
-    pub integrator: crate::integrator::AssessmentSettings,
     /// External report uploads (issue 11): account Secrets and rate limit.
     pub upload: crate::server::upload::UploadSettings,
+    /// Integrator assessment choices where SCS-0007 is silent (issue 7).
+    pub integrator: crate::integrator::AssessmentSettings,
 }
 
 impl Default for Settings {
@@ -59,8 +60,8 @@ impl Default for Settings {
             report_max_age: std::time::Duration::from_secs(548 * 24 * 3600),
             max_report_bytes: 8 * 1024 * 1024,
             listing: crate::listing::PublisherSettings::default(),
-            integrator: crate::integrator::AssessmentSettings::default(),
             upload: crate::server::upload::UploadSettings::default(),
+            integrator: crate::integrator::AssessmentSettings::default(),
         }
     }
 }
@@ -102,6 +103,8 @@ pub struct Context {
     pub run_slots: tokio::sync::Mutex<()>,
     /// Run counters, durations and the leader flag for `/metrics` (issue 9).
     pub metrics: crate::metrics::Metrics,
+    /// Delivers certificate transitions (issue 6) and tracks the retry backoff.
+    pub notifier: notify::Notifier,
 }
 
 impl Context {
@@ -124,6 +127,7 @@ impl Context {
             reports: cloud::observe::ReportCache::default(),
             run_slots: tokio::sync::Mutex::new(()),
             metrics: crate::metrics::Metrics::default(),
+            notifier: notify::Notifier::default(),
         })
     }
 }

@@ -4,15 +4,15 @@
 //! back. Pure; time passed in.
 
 use crate::api::cloud::{
-    CertificateSpec, CertificateStatus, CloudCertificationSpec, CloudCertificationStatus,
-    Issuance, ManualCheckRecord,
+    CertificateSpec, CertificateStatus, CloudCertificationSpec, CloudCertificationStatus, Issuance,
+    ManualCheckRecord,
 };
 use crate::api::conditions::{ConditionStatus, DesiredCondition, READY};
 use crate::certificate::{
-    CertificateAssessment, CertificateInput, CertificateLedger, CertificateRequest,
-    DueManualCheck, GrantDecision, InvalidManualChecks, IssuanceDecision, IssuanceMode,
-    IssuedCertificate, LifecycleOptions, ManualCheck, RecordedRevocation, RevocationDecision,
-    Transition, ValidManualCheck, VersionFacts, assess, due_manual_checks, renewal_time,
+    CertificateAssessment, CertificateInput, CertificateLedger, CertificateRequest, DueManualCheck,
+    GrantDecision, InvalidManualChecks, IssuanceDecision, IssuanceMode, IssuedCertificate,
+    LifecycleOptions, ManualCheck, RecordedRevocation, RevocationDecision, Transition,
+    ValidManualCheck, VersionFacts, assess, due_manual_checks, renewal_time,
     validate_manual_checks,
 };
 use crate::results::LatestResults;
@@ -87,10 +87,8 @@ pub fn certificate_request(spec: &CertificateSpec) -> CertificateRequest {
 pub fn lifecycle_options(spec: Option<&CertificateSpec>) -> LifecycleOptions {
     spec.and_then(|c| c.renewal_window_days)
         .and_then(|days| {
-            LifecycleOptions::with_renewal_window(SignedDuration::from_hours(
-                24 * i64::from(days),
-            ))
-            .ok()
+            LifecycleOptions::with_renewal_window(SignedDuration::from_hours(24 * i64::from(days)))
+                .ok()
         })
         .unwrap_or_default()
 }
@@ -191,7 +189,8 @@ pub struct ScopeFacts<'a> {
 /// Runs the lifecycle for `spec` at `now` and writes it into `status` (certificates,
 /// certificate, refusal and conditions). `Ready` is replaced only while a certificate is in
 /// force and compliance is known, and `ready_overridable` says the controller's own `Ready`
-/// is not reporting a more basic problem.
+/// is not reporting a more basic problem. `results_pending`: a run is in progress or none
+/// has delivered yet, so a new grant lacking results waits rather than being refused.
 pub fn apply_certificate(
     status: &mut CloudCertificationStatus,
     spec: &CloudCertificationSpec,
@@ -199,16 +198,14 @@ pub fn apply_certificate(
     generation: Option<i64>,
     now: Timestamp,
     ready_overridable: bool,
+    results_pending: bool,
 ) -> CertificateOutcome {
     let request = spec.certificate.as_ref().map(certificate_request);
     let options = lifecycle_options(spec.certificate.as_ref());
     let facts: Option<VersionFacts> = match (&request, &scope) {
-        (Some(request), Some(scope)) => Some(VersionFacts::assess(
-            scope.spec,
-            request,
-            scope.latest,
-            now,
-        )),
+        (Some(request), Some(scope)) => {
+            Some(VersionFacts::assess(scope.spec, request, scope.latest, now))
+        }
         _ => None,
     };
     let due: Vec<DueManualCheck> = match (&request, &scope) {
@@ -231,11 +228,15 @@ pub fn apply_certificate(
             facts: facts.as_ref(),
             manual_checks_due: &due,
             now,
+            results_pending,
         },
         &ledger,
         &options,
     );
-    let requested_version = request.as_ref().map(|r| r.version.clone()).unwrap_or_default();
+    let requested_version = request
+        .as_ref()
+        .map(|r| r.version.clone())
+        .unwrap_or_default();
     write_ledger(status, &assessment, now, &options, requested_version);
     let mut set = |desired: DesiredCondition| {
         crate::api::conditions::set(&mut status.conditions, &desired, generation, now);
@@ -247,12 +248,20 @@ pub fn apply_certificate(
         &assessment.certified.message,
     ));
     if let Some(ready) = assessment.ready.as_ref().filter(|_| ready_overridable) {
-        set(condition(READY, ready.status, &ready.reason, &ready.message));
+        set(condition(
+            READY,
+            ready.status,
+            &ready.reason,
+            &ready.message,
+        ));
     }
     set(manual_checks_condition(
         scope.as_ref().map(|s| s.manual),
         &due,
-        assessment.current.as_ref().is_some_and(|c| c.state.in_force()),
+        assessment
+            .current
+            .as_ref()
+            .is_some_and(|c| c.state.in_force()),
     ));
     CertificateOutcome {
         transitions: assessment.transitions,
@@ -281,15 +290,16 @@ fn write_ledger(
             .iter()
             .find(|c| c.serial.as_deref() == Some(current.serial.as_str()))
             .cloned(),
-        (None, Some(IssuanceDecision::Refused(refusal) | IssuanceDecision::StillRefused(refusal))) => {
-            Some(CertificateStatus {
-                serial: Some(refusal.serial.clone()),
-                version: Some(refusal.version.clone()),
-                state: Some("Refused".to_owned()),
-                message: Some(refusal.message.clone()),
-                ..CertificateStatus::default()
-            })
-        }
+        (
+            None,
+            Some(IssuanceDecision::Refused(refusal) | IssuanceDecision::StillRefused(refusal)),
+        ) => Some(CertificateStatus {
+            serial: Some(refusal.serial.clone()),
+            version: Some(refusal.version.clone()),
+            state: Some("Refused".to_owned()),
+            message: Some(refusal.message.clone()),
+            ..CertificateStatus::default()
+        }),
         (None, Some(IssuanceDecision::Pending { message, .. })) => Some(CertificateStatus {
             version: Some(requested_version),
             state: Some("Pending".to_owned()),

@@ -14,6 +14,7 @@ use crate::api::{CloudCertification, CloudCertificationStatus, FIELD_MANAGER};
 use crate::controller::Context;
 use crate::controller::job::{SPEC_KEY, build_job, run_object_name, spec_config_map_name};
 use crate::controller::labels;
+use crate::controller::notify;
 use crate::controller::scope_source::ScopeResult;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, ServiceAccount};
@@ -149,6 +150,11 @@ async fn apply(cloud: Arc<CloudCertification>, ctx: &Context) -> Result<Action, 
         may_start_run,
     });
 
+    // Delivery records this process made may not be in the cached status yet.
+    plan.status.notifications = ctx
+        .notifier
+        .known_log(&uid, plan.status.notifications.take());
+
     if let (Some(run), Ok(loaded)) = (&plan.start_run, &scope) {
         let _slot = ctx.run_slots.lock().await;
         if active_runs(ctx) >= ctx.settings.max_concurrent_runs {
@@ -185,12 +191,84 @@ async fn apply(cloud: Arc<CloudCertification>, ctx: &Context) -> Result<Action, 
     write_status(ctx, &cloud, &namespace, &previous, &plan.status).await?;
     // --- metrics (issue 9): count a run this status finished (once per run id) ---
     if let Some(run) = crate::metrics::finished_run(&previous, &plan.status) {
-        ctx.metrics.run_finished(&uid, &namespace, &cloud.name_any(), run);
+        ctx.metrics
+            .run_finished(&uid, &namespace, &cloud.name_any(), run);
     }
     // --- end metrics ---
     publish_events(ctx, &cloud, &plan).await;
+    // Notify only after the status that derives the transitions is persisted.
+    let mut requeue_after = plan.requeue_after.unsigned_abs();
+    if let Some(retry) = notify_transitions(ctx, &cloud, &namespace, &plan).await? {
+        requeue_after = requeue_after.min(retry);
+    }
     enforce_retention(ctx, &cloud, &namespace, &plan.status, &jobs, &config_maps).await;
-    Ok(Action::requeue(plan.requeue_after.unsigned_abs()))
+    Ok(Action::requeue(requeue_after))
+}
+
+/// Sends the plan's certificate transitions that the sinks have not received, records the
+/// deliveries in `status.notifications` and says when to retry failed ones.
+async fn notify_transitions(
+    ctx: &Context,
+    cloud: &CloudCertification,
+    namespace: &str,
+    plan: &Plan,
+) -> Result<Option<Duration>, Error> {
+    let sinks = cloud.spec.notifications.clone().unwrap_or_default();
+    let log = plan.status.notifications.clone().unwrap_or_default();
+    let sink_names = std::iter::once(notify::EVENTS_SINK.to_owned())
+        .filter(|_| sinks.events)
+        .chain(sinks.webhooks.iter().map(notify::webhook_sink));
+    let nothing_due = sink_names
+        .into_iter()
+        .all(|sink| log.pending(&sink, &plan.transitions).is_empty());
+    if nothing_due {
+        return Ok(None);
+    }
+    let uid = cloud.uid().unwrap_or_default();
+    let resource = notify::ResourceRef {
+        namespace: namespace.to_owned(),
+        name: cloud.name_any(),
+        uid: uid.clone(),
+    };
+    let round = ctx
+        .notifier
+        .deliver(
+            &ctx.client,
+            &ctx.http,
+            &ctx.recorder,
+            &cloud.object_ref(&()),
+            &resource,
+            &sinks,
+            &plan.transitions,
+            log,
+            jiff::Timestamp::now(),
+        )
+        .await;
+    let mut status = plan.status.clone();
+    status.notifications = Some(round.log).filter(|log| !log.sent.is_empty());
+    write_status(ctx, cloud, namespace, &plan.status, &status).await?;
+    if round.failures.is_empty() {
+        return Ok(None);
+    }
+    let retry = ctx.notifier.retry_after(&uid);
+    for (sink, error) in &round.failures {
+        // Neither the URL nor the key is in `error`.
+        tracing::warn!(name = %resource.name, namespace, sink, %error, retry_in = ?retry, "notification not delivered");
+        let _ = ctx
+            .recorder
+            .publish(
+                &KubeEvent {
+                    type_: EventType::Warning,
+                    reason: "NotificationFailed".to_owned(),
+                    note: Some(format!("{sink}: {error}; retrying with backoff")),
+                    action: "Notify".to_owned(),
+                    secondary: None,
+                },
+                &cloud.object_ref(&()),
+            )
+            .await;
+    }
+    Ok(Some(retry))
 }
 
 fn active_runs(ctx: &Context) -> usize {
@@ -460,6 +538,7 @@ async fn enforce_retention(
 /// are already gone are fine, so this never blocks forever.
 async fn cleanup(cloud: Arc<CloudCertification>, ctx: &Context) -> Result<Action, Error> {
     let namespace = cloud.namespace().unwrap_or_default();
+    ctx.notifier.forget(&cloud.uid().unwrap_or_default());
     let selector = format!("{}={}", labels::CLOUD_UID, cloud.uid().unwrap_or_default());
     let list = kube::api::ListParams::default().labels(&selector);
     let background = DeleteParams {

@@ -4,11 +4,11 @@
 
 use super::certificate::{ScopeFacts, apply_certificate, manual_checks};
 use super::compliance::{ComplianceView, assess, current_results, judged_version};
-use crate::certificate::Transition;
 use crate::api::cloud::{
     CloudCertificationSpec, CloudCertificationStatus, RunRecord, ScopeStatus, Selection,
 };
 use crate::api::conditions::{self, CHECKING, ConditionStatus, DesiredCondition, READY};
+use crate::certificate::Transition;
 use crate::report::Report;
 use crate::schedule::CronSchedule;
 use crate::scope::ScopeSpec;
@@ -196,8 +196,15 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
             );
             let checking_condition = checking(&status);
             set(&mut status, obs, checking_condition);
-            let certificate =
-                apply_certificate(&mut status, obs.spec, None, obs.generation, obs.now, false);
+            let certificate = apply_certificate(
+                &mut status,
+                obs.spec,
+                None,
+                obs.generation,
+                obs.now,
+                false,
+                false,
+            );
             let mut requeue_after = SignedDuration::from_mins(5);
             if let Some(at) = certificate.next_change {
                 requeue_after = requeue_after.min(until(obs.now, at));
@@ -281,8 +288,10 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
         requeue_after = requeue_after.min(SignedDuration::from_secs(30));
     }
     // 4. Certificate (issue 6): may replace Ready while a certificate is in force.
-    let ready_overridable = conditions::find(&status.conditions, READY)
-        .is_none_or(|c| c.reason != "InvalidSchedule");
+    let ready_overridable =
+        conditions::find(&status.conditions, READY).is_none_or(|c| c.reason != "InvalidSchedule");
+    let results_pending =
+        status.active_run.is_some() || (status.last_run.is_none() && obs.reports.is_empty());
     let certificate = apply_certificate(
         &mut status,
         obs.spec,
@@ -294,6 +303,7 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
         obs.generation,
         obs.now,
         ready_overridable,
+        results_pending,
     );
     if let Some(at) = certificate.next_change {
         requeue_after = requeue_after.min(until(obs.now, at));

@@ -529,10 +529,7 @@ fn certificate_case(now: &str, certificate: serde_json::Value, tc_b: i8) -> Case
     let mut case = Case::at(now);
     case.spec.certificate = Some(serde_json::from_value(certificate).expect("certificate"));
     let checked = case.now - jiff::SignedDuration::from_hours(1);
-    case.reports = vec![report(
-        &checked.to_string(),
-        &[("tc-a", 1), ("tc-b", tc_b)],
-    )];
+    case.reports = vec![report(&checked.to_string(), &[("tc-a", 1), ("tc-b", tc_b)])];
     case.may_start = false;
     case
 }
@@ -545,29 +542,74 @@ fn grant(at: &str) -> serde_json::Value {
 fn grants_become_certificates_only_for_passing_versions_and_age_by_date() {
     // (what, now, grant, tc-b result, Certified, its reason, certificate state, Ready reason)
     let rows: &[(&str, &str, &str, i8, &str, &str, &str, &str)] = &[
-        ("passing version", "2026-12-05T02:00:00Z", "2026-12-01T10:00:00Z", 1,
-         "True", "Certified", "Valid", "CertifiedAndCompliant"),
-        ("failing version", "2026-12-05T02:00:00Z", "2026-12-01T10:00:00Z", -1,
-         "False", "MainTargetNotPassing", "Refused", "TestsFailing"),
-        ("granted 340 days ago", "2027-01-06T02:00:00Z", "2026-01-31T02:00:00Z", 1,
-         "True", "CertificateExpiring", "Expiring", "CertifiedAndCompliant"),
-        ("granted 366 days ago", "2027-01-06T02:00:00Z", "2026-01-05T02:00:00Z", 1,
-         "False", "Expired", "Expired", "Compliant"),
+        (
+            "passing version",
+            "2026-12-05T02:00:00Z",
+            "2026-12-01T10:00:00Z",
+            1,
+            "True",
+            "Certified",
+            "Valid",
+            "CertifiedAndCompliant",
+        ),
+        (
+            "failing version",
+            "2026-12-05T02:00:00Z",
+            "2026-12-01T10:00:00Z",
+            -1,
+            "False",
+            "MainTargetNotPassing",
+            "Refused",
+            "TestsFailing",
+        ),
+        (
+            "granted 340 days ago",
+            "2027-01-06T02:00:00Z",
+            "2026-01-31T02:00:00Z",
+            1,
+            "True",
+            "CertificateExpiring",
+            "Expiring",
+            "CertifiedAndCompliant",
+        ),
+        (
+            "granted 366 days ago",
+            "2027-01-06T02:00:00Z",
+            "2026-01-05T02:00:00Z",
+            1,
+            "False",
+            "Expired",
+            "Expired",
+            "Compliant",
+        ),
     ];
     for (what, now, granted_at, tc_b, certified, reason, state, ready) in rows {
         let plan = certificate_case(now, grant(granted_at), *tc_b).plan();
         let (status, why, message) = condition(&plan.status, "Certified");
-        assert_eq!((status, why), (*certified, *reason), "{what}: Certified ({message})");
-        let current = plan.status.certificate.as_ref().expect("status.certificate");
+        assert_eq!(
+            (status, why),
+            (*certified, *reason),
+            "{what}: Certified ({message})"
+        );
+        let current = plan
+            .status
+            .certificate
+            .as_ref()
+            .expect("status.certificate");
         assert_eq!(current.state.as_deref(), Some(*state), "{what}: state");
         assert_eq!(condition(&plan.status, READY).1, *ready, "{what}: Ready");
         if *certified == "True" || *state == "Expired" {
             assert_eq!(plan.status.certificates.len(), 1, "{what}: ledger");
-            assert_eq!(current.not_before, Some(ts(granted_at)), "{what}: notBefore");
+            assert_eq!(
+                current.not_before,
+                Some(ts(granted_at)),
+                "{what}: notBefore"
+            );
         }
     }
     // The refusal says what is missing.
-    let refused = certificate_case("2026-12-05T02:00:00Z", grant("2026-12-01T10:00:00Z"), -1).plan();
+    let refused =
+        certificate_case("2026-12-05T02:00:00Z", grant("2026-12-01T10:00:00Z"), -1).plan();
     assert!(condition(&refused.status, "Certified").2.contains("tc-b"));
     assert!(refused.status.certificates.is_empty());
 }
@@ -576,25 +618,44 @@ fn grants_become_certificates_only_for_passing_versions_and_age_by_date() {
 fn failures_after_issuance_degrade_but_do_not_revoke_and_recovery_is_announced() {
     let issued = certificate_case("2026-12-05T02:00:00Z", grant("2026-12-01T10:00:00Z"), 1).plan();
     assert_eq!(condition(&issued.status, "Certified").0, "True");
-    let kinds = |plan: &Plan| plan.transitions.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>();
+    let kinds = |plan: &Plan| {
+        plan.transitions
+            .iter()
+            .map(|t| t.kind.as_str())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(kinds(&issued), ["Issued"]);
 
     let mut failing = certificate_case("2026-12-06T02:00:00Z", grant("2026-12-01T10:00:00Z"), -1);
     failing.previous = issued.status.clone();
     let degraded = failing.plan();
     assert_eq!(condition(&degraded.status, "Certified").0, "True");
-    assert_eq!(condition(&degraded.status, READY).1, "CertifiedButNotCompliant");
+    assert_eq!(
+        condition(&degraded.status, READY).1,
+        "CertifiedButNotCompliant"
+    );
     assert_eq!(kinds(&degraded), ["Issued", "Degraded"]);
     assert_eq!(degraded.status.certificates.len(), 1, "not re-issued");
     assert_eq!(
-        degraded.status.certificate.as_ref().and_then(|c| c.serial.clone()),
-        issued.status.certificate.as_ref().and_then(|c| c.serial.clone())
+        degraded
+            .status
+            .certificate
+            .as_ref()
+            .and_then(|c| c.serial.clone()),
+        issued
+            .status
+            .certificate
+            .as_ref()
+            .and_then(|c| c.serial.clone())
     );
 
     let mut passing = certificate_case("2026-12-07T02:00:00Z", grant("2026-12-01T10:00:00Z"), 1);
     passing.previous = degraded.status.clone();
     let recovered = passing.plan();
-    assert_eq!(condition(&recovered.status, READY).1, "CertifiedAndCompliant");
+    assert_eq!(
+        condition(&recovered.status, READY).1,
+        "CertifiedAndCompliant"
+    );
     assert_eq!(kinds(&recovered), ["Issued", "Recovered"]);
 }
 
@@ -621,7 +682,10 @@ fn revocation_is_final_and_editing_dates_does_not_revive() {
     edit.previous = revoked.status.clone();
     let edited = edit.plan();
     assert_eq!(condition(&edited.status, "Certified").0, "False");
-    assert_eq!(edited.status.certificates[0].state.as_deref(), Some("Revoked"));
+    assert_eq!(
+        edited.status.certificates[0].state.as_deref(),
+        Some("Revoked")
+    );
 }
 
 #[test]
