@@ -56,6 +56,14 @@ cluster-up: tools ## Start a local control plane in .cluster/ (prints the KUBECO
 cluster-down: ## Stop the local control plane of .cluster/
 	bash $(CP)/stop.sh $(CLUSTER_DIR)
 
+# --- make run (issue 10): the whole product on this machine ---
+RUN_ARGS ?=
+
+.PHONY: run
+run: ## The whole product locally: control plane, CRDs, operator, Job executor, demo; listing on http://127.0.0.1:8080/ (Ctrl-C stops)
+	bash hack/run.sh $(RUN_ARGS)
+# --- end make run ---
+
 # --- install (issue 9): static binary, Helm deploy ---
 DEPLOY_RELEASE ?= scs-cert-operator
 DEPLOY_NAMESPACE ?= scs-cert-system
