@@ -7,7 +7,6 @@
 
 mod crds;
 mod demo;
-mod demo;
 mod ha; // high availability and metrics (issue 9)
 mod harness;
 mod install;
@@ -46,7 +45,6 @@ fn main() -> std::process::ExitCode {
     trials.extend(ha::trials());
     trials.extend(upload::trials());
     trials.extend(probe::trials());
-    trials.extend(demo::trials());
     trials.extend(demo::trials());
     if args.list {
         return libtest_mimic::run(&args, trials).exit_code();
