@@ -283,7 +283,7 @@ fn make_run() {
                 &format!("{url}/"),
                 &[
                     format!("--screenshot={}", png.display()),
-                    "--window-size=1280,1500".into(),
+                    "--window-size=1280,1120".into(),
                     "--hide-scrollbars".into(),
                 ],
             );
