@@ -72,7 +72,9 @@ fail() {
 CP_STARTED=0
 cleanup() {
   local rc=$?
-  trap '' INT TERM
+  # Stop everything even when output fails (closed pipe or terminal) or a step errs.
+  set +e
+  trap '' INT TERM HUP
   printf '\nStopping ...\n'
   local name pid
   for name in executor operator; do
@@ -114,7 +116,9 @@ exec 9>"$DIR/lock"
 flock -n 9 || fail "another make run already uses $DIR" \
   "stop it with Ctrl-C in its terminal, or use another directory: hack/run.sh --dir DIR --port PORT"
 trap cleanup EXIT
-trap on_signal INT TERM
+trap on_signal INT TERM HUP
+# A closed stdout (`| head`, a closed terminal) must not kill the script before cleanup.
+trap '' PIPE
 
 step "Building scs-cert"
 if [[ -n ${SCS_CERT:-} ]]; then
@@ -143,7 +147,7 @@ ok "kubernetes $SCS_K8S_VERSION, etcd $SCS_ETCD_VERSION"
 
 step "Starting the local control plane"
 # The port must be free before anything starts (a second `make run`, another server).
-python3 - "$PORT" <<'EOF' || fail "port $PORT on 127.0.0.1 is in use" "stop what uses it, or choose another port: make run RUN_ARGS='--port 8081'"
+python3 - "$PORT" <<'EOF' 2>/dev/null || fail "port $PORT on 127.0.0.1 is in use" "stop what uses it, or choose another port: make run RUN_ARGS='--port 8081'"
 import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
