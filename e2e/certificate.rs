@@ -132,6 +132,16 @@ fn grant_on_a_passing_version() {
             table.contains("Valid") && table.contains(&one_year.to_string()[..10]),
             "{table}"
         );
+        // The run went into the 18-month history ConfigMap.
+        let history = Api::<ConfigMap>::namespaced(env().client.clone(), &world.ns.name)
+            .get("granted-history")
+            .await
+            .expect("history ConfigMap");
+        let bytes = &history.binary_data.as_ref().expect("binaryData")["history.json.gz"];
+        let entries = scs_cert_operator::controller::cloud::history::decode_history(&bytes.0)
+            .expect("history decodes");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].results.len(), 2, "tc-a and tc-b");
         // The Issued event went out once.
         let reasons = event_reasons(&world, "granted").await;
         assert_eq!(

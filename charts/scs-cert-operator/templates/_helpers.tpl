@@ -110,10 +110,10 @@ ClusterRole (all namespaces) or a Role (operator.watchNamespace).
   resources: ["pods"]
   verbs: ["get", "deletecollection"]
 # Scope specs (get, metadata watch), stored reports/failure records/spec copies (create,
-# delete, deletecollection on cleanup).
+# delete, deletecollection on cleanup), the run history (server-side apply: patch).
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create", "delete", "deletecollection"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete", "deletecollection"]
 # The permission-less ServiceAccount check pods run as, created per namespace.
 - apiGroups: [""]
   resources: ["serviceaccounts"]

@@ -4,6 +4,7 @@
 pub mod certificate;
 pub mod compliance;
 pub mod external; // issue 11: executionMode External
+pub mod history;
 pub mod observe;
 pub mod plan;
 #[cfg(test)]
@@ -201,8 +202,77 @@ async fn apply(cloud: Arc<CloudCertification>, ctx: &Context) -> Result<Action, 
     if let Some(retry) = notify_transitions(ctx, &cloud, &namespace, &plan).await? {
         requeue_after = requeue_after.min(retry);
     }
+    if let Ok(loaded) = &scope {
+        record_history(ctx, &cloud, &namespace, &config_maps, &reports, loaded, now).await;
+    }
     enforce_retention(ctx, &cloud, &namespace, &plan.status, &jobs, &config_maps).await;
     Ok(Action::requeue(requeue_after))
+}
+
+/// Adds new runs and manual checks to the resource's history ConfigMap (18 months). Failures
+/// are logged and retried on the next reconcile; the history is not needed for verdicts.
+async fn record_history(
+    ctx: &Context,
+    cloud: &CloudCertification,
+    namespace: &str,
+    config_maps: &[Arc<ConfigMap>],
+    reports: &[crate::report::Report],
+    loaded: &plan::LoadedScope,
+    now: jiff::Timestamp,
+) {
+    let name = history::history_config_map_name(&cloud.name_any());
+    let stored = config_maps.iter().find(|cm| cm.name_any() == name);
+    let existing = match stored
+        .and_then(|cm| cm.binary_data.as_ref())
+        .and_then(|d| d.get(history::HISTORY_KEY))
+    {
+        Some(bytes) => match history::decode_history(&bytes.0) {
+            Ok(entries) => entries,
+            Err(err) => {
+                // Start over rather than stop recording; the old data is unusable anyway.
+                tracing::warn!(name = %cloud.name_any(), namespace, %err, "run history replaced");
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
+    let manual = certificate::manual_checks(&loaded.spec, &cloud.spec.manual_checks, now);
+    let Some(entries) = history::updated_history(&existing, reports, &manual.valid, now) else {
+        return;
+    };
+    let bytes = match history::encode_history(&entries) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            tracing::warn!(name = %cloud.name_any(), namespace, %err, "cannot encode run history");
+            return;
+        }
+    };
+    let mut object_labels = labels::cloud_labels(&cloud.name_any());
+    object_labels.insert(labels::CONTENT.into(), "history".into());
+    object_labels.insert(labels::CLOUD_UID.into(), cloud.uid().unwrap_or_default());
+    let patch = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": object_labels,
+            "ownerReferences": [cloud.controller_owner_ref(&())],
+        },
+        "binaryData": {
+            history::HISTORY_KEY: k8s_openapi::ByteString(bytes),
+        },
+    });
+    let result = Api::<ConfigMap>::namespaced(ctx.client.clone(), namespace)
+        .patch(
+            &name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&patch),
+        )
+        .await;
+    if let Err(err) = result {
+        tracing::warn!(name = %cloud.name_any(), namespace, %err, "cannot write run history");
+    }
 }
 
 /// Sends the plan's certificate transitions that the sinks have not received, records the
