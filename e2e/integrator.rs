@@ -807,10 +807,12 @@ fn invalid_input() {
                 Err(_) => &mut cursor[*key],
             };
         }
-        if value.is_null() {
-            cursor.as_object_mut().map(|o| o.remove(*last));
-        } else {
-            cursor[*last] = value;
+        match (value.is_null(), last.parse::<usize>()) {
+            (true, _) => {
+                cursor.as_object_mut().map(|o| o.remove(*last));
+            }
+            (false, Ok(i)) => cursor[i] = value,
+            (false, Err(_)) => cursor[*last] = value,
         }
         object
     };
@@ -988,4 +990,41 @@ fn invalid_input() {
         assert!(valid.resource_version().is_some());
         world.shutdown().await;
     });
+}
+
+/// Under the operator's own (chart) RBAC: an IntegratorCertification referencing the cloud
+/// `cloud` gets its status (server-side apply of `integratorcertifications/status`) and its
+/// `Eligible` event. Used by rbac.rs.
+pub(super) async fn status_is_written(world: &World, cloud: &str) {
+    create_integrator(
+        world,
+        "least-privilege",
+        json!({
+            "organization": "Least Privilege GmbH",
+            "layer": "IaaS",
+            "references": [
+                {"name": "tested-here", "kind": "Managed", "since": months_ago(13),
+                 "cloudCertificationRef": {"name": cloud}},
+                {"name": "elsewhere", "kind": "Managed", "since": months_ago(13),
+                 "evidence": {"reports": ["r-1"], "attested": true}}
+            ]
+        }),
+    )
+    .await;
+    let integrator = wait_integrator(world, "least-privilege", 60, "Bronze", |i| {
+        i.status
+            .as_ref()
+            .is_some_and(|s| s.score == Some(2) && s.observed_generation == Some(1))
+    })
+    .await;
+    let status = integrator.status.expect("status");
+    // The operator's test scope is neither SCS-compatible IaaS nor KaaS.
+    assert!(
+        status.references[0]
+            .explanation
+            .contains("which is neither SCS-compatible IaaS nor KaaS"),
+        "{:?}",
+        status.references[0]
+    );
+    wait_event(world, "least-privilege", "Eligible").await;
 }

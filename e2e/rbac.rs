@@ -211,6 +211,8 @@ async fn ready_with_least_privilege(world: &World, name: &str) {
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    // IntegratorCertifications: status written and an event published (issue 7).
+    super::integrator::status_is_written(world, name).await;
 }
 
 fn cluster_wide() {
