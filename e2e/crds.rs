@@ -146,7 +146,15 @@ fn samples_are_listed() {
     assert_eq!(
         columns,
         [
-            "NAME", "READY", "STATUS", "AGE", "SUBJECT", "SCOPE", "VERSION", "EXPIRES"
+            "NAME",
+            "READY",
+            "STATUS",
+            "AGE",
+            "SUBJECT",
+            "SCOPE",
+            "VERSION",
+            "CERTIFICATE",
+            "EXPIRES"
         ],
         "wide columns of ccert:\n{wide}"
     );
@@ -159,7 +167,7 @@ fn samples_are_listed() {
     let by_category = kubectl_ok(&["get", "scs", "-n", &ns.name, "-o", "name"]);
     assert_eq!(
         by_category.lines().count(),
-        3,
+        4,
         "kubectl get scs:\n{by_category}"
     );
     block_on(ns.delete());

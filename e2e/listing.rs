@@ -299,6 +299,7 @@ impl Publisher {
                 Sources {
                     clouds,
                     integrators,
+                    history: None,
                 },
                 handle,
                 settings,

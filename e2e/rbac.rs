@@ -570,6 +570,7 @@ fn listing_publisher() {
                 Sources {
                     clouds,
                     integrators,
+                    history: None,
                 },
                 Default::default(),
                 settings,

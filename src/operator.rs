@@ -223,6 +223,7 @@ pub async fn run_until(
         crate::listing::publisher::Sources {
             clouds,
             integrators,
+            history: Some(ctx.caches.owned_config_maps.clone()),
         },
         listing,
         listing_settings,

@@ -216,7 +216,8 @@ fn cloud_entry(
         .into_iter()
         .flatten()
         .cloned();
-    let history = history::merge(runs.chain(fed), now);
+    // History-store points carry verdict counts: they win over the run record of the same run.
+    let history = history::merge(fed.chain(runs), now);
 
     let links = Links {
         detail: detail_path(&subject, &scope.uuid),

@@ -75,6 +75,55 @@ pub struct Sources {
     pub clouds: Store<CloudCertification>,
     /// IntegratorCertifications.
     pub integrators: Store<IntegratorCertification>,
+    /// The operator's own ConfigMaps, of which the run histories (`<name>-history`) feed the
+    /// 18-month history of the pages; `None`: status run records only.
+    pub history: Option<Store<ConfigMap>>,
+}
+
+/// The history-store points per (subject, scope uuid), from the run-history ConfigMaps of the
+/// clouds in `clouds` (matched by owner uid; unreadable ones are skipped).
+pub fn history_feed(
+    clouds: &[Arc<CloudCertification>],
+    config_maps: &[Arc<ConfigMap>],
+) -> HistoryFeed {
+    use crate::controller::cloud::history::{HISTORY_KEY, decode_history};
+    use crate::controller::labels::{CLOUD_UID, CONTENT};
+    let mut feed = HistoryFeed::new();
+    for cm in config_maps
+        .iter()
+        .filter(|cm| cm.labels().get(CONTENT).map(String::as_str) == Some("history"))
+    {
+        let Some(cloud) = clouds
+            .iter()
+            .find(|c| c.uid().as_deref() == cm.labels().get(CLOUD_UID).map(String::as_str))
+        else {
+            continue;
+        };
+        let Some(uuid) = cloud
+            .status
+            .as_ref()
+            .and_then(|s| s.scope.as_ref())
+            .and_then(|s| s.uuid.clone())
+        else {
+            continue;
+        };
+        let Some(Ok(entries)) = cm
+            .binary_data
+            .as_ref()
+            .and_then(|d| d.get(HISTORY_KEY))
+            .map(|bytes| decode_history(&bytes.0))
+        else {
+            continue;
+        };
+        feed.entry((cloud.spec.subject.trim().to_owned(), uuid))
+            .or_default()
+            .extend(
+                entries
+                    .iter()
+                    .map(crate::listing::history::point_from_entry),
+            );
+    }
+    feed
 }
 
 /// Why publishing failed (retried with backoff).
@@ -125,6 +174,19 @@ fn fingerprint(sources: &Sources) -> [u8; 32] {
                 i.resource_version().unwrap_or_default(),
             )
         }))
+        .chain(
+            sources
+                .history
+                .iter()
+                .flat_map(|store| store.state())
+                .filter(|cm| cm.name_any().ends_with("-history"))
+                .map(|cm| {
+                    (
+                        format!("h/{}", cm.uid().unwrap_or_default()),
+                        cm.resource_version().unwrap_or_default(),
+                    )
+                }),
+        )
         .collect();
     ids.sort_unstable();
     let mut hasher = Sha256::new();
@@ -145,10 +207,14 @@ pub fn build_site(
 ) -> Result<(Site, Option<Timestamp>), PublishError> {
     let clouds = sources.clouds.state();
     let integrators = sources.integrators.state();
+    let feed = match &sources.history {
+        Some(store) => history_feed(&clouds, &store.state()),
+        None => HistoryFeed::new(),
+    };
     let listing = build_listing(
         clouds.iter().map(|c| c.as_ref()),
         integrators.iter().map(|i| i.as_ref()),
-        &HistoryFeed::new(),
+        &feed,
         options,
         now,
     );

@@ -9,7 +9,7 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use jiff::Timestamp;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 
 /// Key of the compressed history in the ConfigMap's `binaryData`.
@@ -37,10 +37,12 @@ pub enum HistoryError {
 }
 
 /// The history with every report and manual check added and entries older than 18 months
-/// dropped; `None` when nothing changes.
+/// dropped; `None` when nothing changes. `run_ids` maps a report's `run.uuid` to the
+/// operator's run id (the id `status.recentRuns` uses), so both describe one run alike.
 pub fn updated_history(
     existing: &[RunHistoryEntry],
     reports: &[Report],
+    run_ids: &HashMap<String, String>,
     manual_checks: &[ValidManualCheck],
     now: Timestamp,
 ) -> Option<Vec<RunHistoryEntry>> {
@@ -48,7 +50,13 @@ pub fn updated_history(
     let horizon = history_horizon(now);
     let new_entries: Vec<RunHistoryEntry> = reports
         .iter()
-        .map(RunHistoryEntry::from_report)
+        .map(|report| {
+            let mut entry = RunHistoryEntry::from_report(report);
+            if let Some(id) = run_ids.get(&entry.run) {
+                entry.run = id.clone();
+            }
+            entry
+        })
         .chain(manual_checks.iter().map(RunHistoryEntry::from_manual_check))
         .filter(|e| !known.contains(e.run.as_str()) && e.checked_at >= horizon)
         .collect();
@@ -115,11 +123,14 @@ mod tests {
         let kept = entry("recent", "2025-06-05T00:00:00Z");
         let history = vec![entry("old", "2025-06-04T23:59:59Z"), kept.clone()];
         assert_eq!(
-            updated_history(&history, &[], &[], now),
+            updated_history(&history, &[], &HashMap::new(), &[], now),
             Some(vec![kept.clone()]),
             "18 calendar months back is the horizon"
         );
-        assert_eq!(updated_history(&[kept], &[], &[], now), None);
+        assert_eq!(
+            updated_history(&[kept], &[], &HashMap::new(), &[], now),
+            None
+        );
     }
 
     #[test]

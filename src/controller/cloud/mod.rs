@@ -237,7 +237,15 @@ async fn record_history(
         None => Vec::new(),
     };
     let manual = certificate::manual_checks(&loaded.spec, &cloud.spec.manual_checks, now);
-    let Some(entries) = history::updated_history(&existing, reports, &manual.valid, now) else {
+    let run_ids: std::collections::HashMap<String, String> = config_maps
+        .iter()
+        .filter_map(|cm| {
+            let uuid = cm.annotations().get(labels::REPORT_UUID)?;
+            Some((uuid.clone(), observe::run_id_of(cm.labels())?.to_owned()))
+        })
+        .collect();
+    let Some(entries) = history::updated_history(&existing, reports, &run_ids, &manual.valid, now)
+    else {
         return;
     };
     let bytes = match history::encode_history(&entries) {

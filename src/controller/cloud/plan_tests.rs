@@ -539,6 +539,7 @@ fn grant(at: &str) -> serde_json::Value {
 }
 
 #[test]
+#[allow(clippy::type_complexity)] // the table reads best as plain tuples
 fn grants_become_certificates_only_for_passing_versions_and_age_by_date() {
     // (what, now, grant, tc-b result, Certified, its reason, certificate state, Ready reason)
     let rows: &[(&str, &str, &str, i8, &str, &str, &str, &str)] = &[
