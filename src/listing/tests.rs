@@ -786,3 +786,64 @@ fn listing_json_round_trips_and_the_schema_is_committed() {
         );
     }
 }
+
+#[test]
+fn run_history_config_maps_feed_the_history_with_verdicts() {
+    use crate::certificate::{RunHistoryEntry, RunSource};
+    use crate::controller::cloud::history::encode_history;
+    use crate::listing::publisher::history_feed;
+    use crate::results::Verdict;
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    let mut st = status("✅ v1", "PASS", Value::Null);
+    st["recentRuns"] = json!([
+        {"id": "r1", "trigger": "Scheduled", "finishedAt": "2026-08-31T03:01:00Z", "outcome": "ReportReceived"},
+    ]);
+    let c = cloud("c", json!({}), st);
+    let entries = vec![
+        RunHistoryEntry {
+            run: "r1".into(),
+            checked_at: ts("2026-08-31T03:00:30Z"),
+            source: RunSource::Automated,
+            results: BTreeMap::from([
+                ("tc-a".into(), Verdict::Pass),
+                ("tc-b".into(), Verdict::Fail),
+            ]),
+        },
+        RunHistoryEntry {
+            run: "r-old".into(),
+            checked_at: ts("2025-12-01T03:00:00Z"),
+            source: RunSource::Automated,
+            results: BTreeMap::from([("tc-a".into(), Verdict::Pass)]),
+        },
+    ];
+    let history: k8s_openapi::api::core::v1::ConfigMap = serde_json::from_value(json!({
+        "metadata": {"name": "c-history", "labels": {
+            "certification.scs.community/content": "history",
+            "certification.scs.community/cloud-uid": "uid-c"}},
+        "binaryData": {"history.json.gz": k8s_openapi::ByteString(encode_history(&entries).expect("encode"))}
+    }))
+    .expect("ConfigMap");
+    let feed = history_feed(&[Arc::new(c.clone())], &[Arc::new(history)]);
+    let listing = build_listing(&[c], &[], &feed, &ListingOptions::default(), now());
+    let points: Vec<_> = entry(&listing, "c")
+        .history
+        .iter()
+        .map(|p| {
+            (
+                p.run.as_str(),
+                p.worst,
+                p.counts.as_ref().map(|n| (n.pass, n.fail)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        points,
+        [
+            ("r1", Some(TestVerdict::Fail), Some((1, 1))),
+            ("r-old", Some(TestVerdict::Pass), Some((1, 0))),
+        ],
+        "one point per run (store and status merged by run id), verdicts from the store"
+    );
+}
