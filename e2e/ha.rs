@@ -81,11 +81,7 @@ timeline:
 
 /// A directory of this test run (outside /tmp: the executor maps that prefix).
 fn work_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("e2e-ha-{}", std::process::id()))
-        .join(name);
-    std::fs::create_dir_all(&dir).expect("work dir");
-    dir
+    crate::harness::test_work_dir("e2e-ha", name)
 }
 
 /// The check script: logs its invocation, sleeps [`CHECK_SECONDS`], passes every testcase.
@@ -582,26 +578,6 @@ async fn service_account_client(namespace: &str, account: &str) -> Client {
     Client::try_from(config).expect("client")
 }
 
-/// helm: `SCS_HELM`, `helm` on PATH, or the tools cache.
-fn helm_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("SCS_HELM") {
-        return PathBuf::from(path);
-    }
-    if Command::new("helm")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return PathBuf::from("helm");
-    }
-    let out = Command::new("bash")
-        .arg(repo_root().join("e2e/control-plane/build-tools.sh"))
-        .arg("--print-bin")
-        .output()
-        .expect("run build-tools.sh --print-bin");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("helm")
-}
-
 /// Whether `user` may `verb` leases in `namespace` (SubjectAccessReview).
 async fn may(user: &str, verb: &str, namespace: &str) -> bool {
     let review = SubjectAccessReview {
@@ -634,7 +610,7 @@ fn lease_rbac() {
     block_on(async {
         let ns = TestNamespace::create("ha-rbac").await;
         let release = format!("ha{}", std::process::id());
-        let out = Command::new(helm_binary())
+        let out = Command::new(crate::harness::helm_binary())
             .args(["template", &release])
             .arg(repo_root().join("charts/scs-cert-operator"))
             .args(["--namespace", &ns.name])

@@ -312,3 +312,24 @@ pub fn test_work_dir(prefix: &str, name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("work dir");
     dir
 }
+
+/// The helm binary: `SCS_HELM`, else `helm` on PATH, else the one built by
+/// `e2e/control-plane/build-tools.sh`.
+pub fn helm_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("SCS_HELM") {
+        return PathBuf::from(path);
+    }
+    if std::process::Command::new("helm")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return PathBuf::from("helm");
+    }
+    let out = std::process::Command::new("bash")
+        .arg(repo_root().join("e2e/control-plane/build-tools.sh"))
+        .arg("--print-bin")
+        .output()
+        .expect("run build-tools.sh --print-bin");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("helm")
+}

@@ -35,28 +35,9 @@ const CRDS: [&str; 2] = [
     "integratorcertifications.certification.scs.community",
 ];
 
-fn helm_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("SCS_HELM") {
-        return PathBuf::from(path);
-    }
-    if Command::new("helm")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return PathBuf::from("helm");
-    }
-    let out = Command::new("bash")
-        .arg(repo_root().join("e2e/control-plane/build-tools.sh"))
-        .arg("--print-bin")
-        .output()
-        .expect("run build-tools.sh --print-bin");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("helm")
-}
-
 /// Runs helm against the test cluster; panics with its output when it fails.
 fn helm_ok(args: &[&str]) -> Output {
-    let out = Command::new(helm_binary())
+    let out = Command::new(crate::harness::helm_binary())
         .args(args)
         .env("KUBECONFIG", &env().kubeconfig)
         .env(

@@ -50,26 +50,6 @@ pub fn trials() -> Vec<Trial> {
     ]
 }
 
-/// helm: `SCS_HELM`, `helm` on PATH (`make e2e` puts the built tools there), or the tools cache.
-fn helm_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("SCS_HELM") {
-        return PathBuf::from(path);
-    }
-    if Command::new("helm")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return PathBuf::from("helm");
-    }
-    let out = Command::new("bash")
-        .arg(repo_root().join("e2e/control-plane/build-tools.sh"))
-        .arg("--print-bin")
-        .output()
-        .expect("run build-tools.sh --print-bin");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("helm")
-}
-
 static RELEASES: AtomicU32 = AtomicU32::new(0);
 
 /// A release name unique in this run (ClusterRoles are cluster-wide).
@@ -85,7 +65,7 @@ fn release_name() -> String {
 /// Returns the ServiceAccount name.
 fn apply_chart_rbac(release: &str, namespace: &str, sets: &[String]) -> String {
     let chart = repo_root().join("charts/scs-cert-operator");
-    let mut command = Command::new(helm_binary());
+    let mut command = Command::new(crate::harness::helm_binary());
     command
         .args(["template", release])
         .arg(&chart)

@@ -443,30 +443,11 @@ fn run_uuid(stream: &Path, n: usize) -> String {
 
 // --- the chart's RBAC (as e2e/rbac.rs applies it, plus templates/upload-rbac.yaml) ---
 
-fn helm_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("SCS_HELM") {
-        return PathBuf::from(path);
-    }
-    if Command::new("helm")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return PathBuf::from("helm");
-    }
-    let out = Command::new("bash")
-        .arg(repo_root().join("e2e/control-plane/build-tools.sh"))
-        .arg("--print-bin")
-        .output()
-        .expect("run build-tools.sh --print-bin");
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("helm")
-}
-
 /// Applies the chart's ServiceAccount and RBAC for release `release` in the accounts
 /// namespace (the release namespace), watching `watched`; returns a client with a token of
 /// that ServiceAccount only.
 async fn chart_rbac_client(release: &str, release_ns: &str, watched: &str) -> Client {
-    let out = Command::new(helm_binary())
+    let out = Command::new(crate::harness::helm_binary())
         .args(["template", release])
         .arg(repo_root().join("charts/scs-cert-operator"))
         .args(["--namespace", release_ns])
