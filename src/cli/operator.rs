@@ -265,8 +265,8 @@ pub fn run(args: &OperatorArgs) -> ExitCode {
         max_concurrent_runs: args.max_concurrent_runs.max(1),
         max_report_bytes: args.max_report_bytes,
         listing: listing_settings(args), // public listing (issue 8)
-        integrator: integrator_settings(args),
         upload: upload_settings(args),   // external report uploads (issue 11)
+        integrator: integrator_settings(args),
         ..defaults
     };
     let options = OperatorOptions {
