@@ -40,7 +40,19 @@ fn port_is_free(port: u16) -> bool {
 /// `hack/run.sh ARGS` with the test's scs-cert binary; stdout piped, stderr inherited (so a
 /// failure's "What to do" shows up in the test output).
 fn run_sh(dir: &Path, port: u16, extra: &[&str]) -> Child {
-    Command::new("bash")
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new("bash");
+    // SAFETY: signal(2) is async-signal-safe. The e2e binary may have inherited SIGINT as
+    // ignored (with-cluster.sh starts it in the background, where shells ignore SIGINT), and
+    // bash cannot trap a signal ignored at entry: restore the default so the script sees the
+    // Ctrl-C this test sends, as it does in a terminal.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    command
         .arg(repo_root().join("hack/run.sh"))
         .arg("--dir")
         .arg(dir)

@@ -381,6 +381,11 @@ cat <<EOF
   Demo:        demo/README.md (what each resource shows)
 EOF
 touch "$DIR/ready"
+# Started in the background of a non-interactive shell, SIGINT is ignored and cannot be
+# trapped: say how to stop instead.
+if (( 0x$(awk '/^SigIgn:/ { print $2 }' /proc/$$/status) & 2 )); then
+  printf '  (Ctrl-C does not reach this process; stop it with: kill %d)\n' "$$"
+fi
 
 if ((UNTIL_READY)); then
   exit 0
