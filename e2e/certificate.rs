@@ -195,10 +195,11 @@ fn grant_on_a_failing_version() {
 }
 
 /// What the local webhook receiver saw: (headers, body, answered status).
-type Deliveries = Arc<Mutex<Vec<(HeaderMap, Bytes, u16)>>>;
+pub(super) type Deliveries = Arc<Mutex<Vec<(HeaderMap, Bytes, u16)>>>;
 
-/// A webhook receiver on loopback that answers 503 to the first `fail_first` requests.
-async fn receiver(fail_first: usize) -> (String, Deliveries) {
+/// A webhook receiver on loopback that answers 503 to the first `fail_first` requests (also
+/// used by integrator.rs).
+pub(super) async fn receiver(fail_first: usize) -> (String, Deliveries) {
     let seen: Deliveries = Arc::default();
     let state = seen.clone();
     let app = axum::Router::new().route(
@@ -231,7 +232,7 @@ async fn receiver(fail_first: usize) -> (String, Deliveries) {
 }
 
 /// Transition kinds delivered successfully (2xx), in order.
-fn delivered(seen: &Deliveries) -> Vec<String> {
+pub(super) fn delivered(seen: &Deliveries) -> Vec<String> {
     seen.lock()
         .expect("lock")
         .iter()
@@ -246,7 +247,7 @@ fn delivered(seen: &Deliveries) -> Vec<String> {
         .collect()
 }
 
-async fn wait_delivered(seen: &Deliveries, kind: &str, secs: u64) {
+pub(super) async fn wait_delivered(seen: &Deliveries, kind: &str, secs: u64) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     while !delivered(seen).iter().any(|k| k == kind) {
         assert!(

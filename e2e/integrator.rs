@@ -6,16 +6,18 @@
 //! Shown: Silver and Bronze from CloudCertification references (with the per-reference
 //! explanation and the scoring policy), a reference turning non-compliant lowering the score
 //! and raising `ContinuationAtRisk` with one event (woken by the cloud's watch, not a
-//! timer), a v1 exception vote that passes and ones that fail on quorum, and clear
+//! timer), the same transition delivered once to a signed webhook and not again after an
+//! operator restart, a v1 exception vote that passes and ones that fail on quorum, and clear
 //! rejection messages for invalid input (CRD schema and CEL through kubectl, the vote
 //! arithmetic through the status).
 
 use super::World;
+use super::certificate::{delivered, receiver, wait_delivered};
 use crate::harness::{TestNamespace, block_on, env, kubectl, kubectl_ok};
 use crate::trial;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use k8s_openapi::api::events::v1::Event;
 use kube::ResourceExt;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
@@ -35,6 +37,10 @@ pub fn trials() -> Vec<Trial> {
         trial(
             "integrator::failing_reference_raises_continuation_at_risk",
             continuation_at_risk,
+        ),
+        trial(
+            "integrator::continuation_at_risk_is_notified_once_across_restarts",
+            notified_once,
         ),
         trial("integrator::v1_vote_passes_or_fails_on_quorum", v1_votes),
         trial(
@@ -586,6 +592,11 @@ fn continuation_at_risk() {
         assert_eq!(risk[0].1, "Warning");
         assert_eq!(risk[0].3, 1, "published once: {events:?}");
         assert!(risk[0].2.contains("'go-live-b'"), "{events:?}");
+        // The event sink's delivery is recorded in status (written after the event).
+        wait_integrator(&world, "partner", 30, "the event recorded as sent", |i| {
+            sent_kinds(i, "events").contains(&"ContinuationAtRisk".to_owned())
+        })
+        .await;
 
         // A reconcile that changes nothing writes nothing: touching the object (no spec
         // change) wakes the controller, the status stays as it is.
@@ -617,6 +628,222 @@ fn continuation_at_risk() {
             "{events:?}"
         );
         assert_eq!(occurrences(&events, "ContinuationAtRisk"), 1, "{events:?}");
+        world.shutdown().await;
+    });
+}
+
+/// Kinds of the transitions recorded in `status.notifications` as sent to `sink`, in order.
+fn sent_kinds(integrator: &IntegratorCertification, sink: &str) -> Vec<String> {
+    let Some(status) = integrator.status.as_ref() else {
+        return Vec::new();
+    };
+    let sent = status.notifications.as_ref().map(|n| n.sent.as_slice());
+    sent.unwrap_or_default()
+        .iter()
+        .filter(|s| s.sink == sink)
+        .filter_map(|s| {
+            status
+                .transitions
+                .iter()
+                .find(|t| s.id.ends_with(&format!("/{}/{}", t.kind, t.at)))
+                .map(|t| t.kind.clone())
+        })
+        .collect()
+}
+
+/// A Silver integrator with a webhook: the transitions reach the receiver signed, once each;
+/// `ContinuationAtRisk` carries the id of the recorded transition; a restarted operator sends
+/// nothing again and still delivers what comes next.
+fn notified_once() {
+    block_on(async {
+        let mut world = World::new("icert-notify").await;
+        prepare(&world).await;
+        // The first delivery fails: retried with backoff and reported.
+        let (url, seen) = receiver(1).await;
+        let hmac_key = "integrator-hmac-key";
+        let secret: Secret = serde_json::from_value(json!({
+            "metadata": {"name": "hook"},
+            "stringData": {"url": url, "key": hmac_key}
+        }))
+        .expect("secret");
+        Api::<Secret>::namespaced(env().client.clone(), &world.ns.name)
+            .create(&PostParams::default(), &secret)
+            .await
+            .expect("create webhook Secret");
+        create_scoped_cloud(&world, "regio-a", "iaas-scope").await;
+        create_scoped_cloud(&world, "regio-b", "iaas-scope").await;
+        for name in ["regio-a", "regio-b"] {
+            world
+                .wait_for(name, 120, "Compliant=True", |c| compliant(c) == Some(true))
+                .await;
+        }
+        let attested_at = Timestamp::now() - Span::new().hours(24);
+        create_integrator(
+            &world,
+            "partner",
+            json!({
+                "organization": "Notified Partner GmbH",
+                "layer": "IaaS",
+                "tierRequested": "Silver",
+                "references": [
+                    {"name": "go-live-a", "kind": "BroughtIntoProduction", "since": months_ago(2),
+                     "cloudCertificationRef": {"name": "regio-a"}},
+                    {"name": "go-live-b", "kind": "BroughtIntoProduction", "since": months_ago(4),
+                     "cloudCertificationRef": {"name": "regio-b"}}
+                ],
+                "attestation": {"attestedBy": "SCS Forum", "attestedAt": attested_at.to_string(),
+                                "decision": "Granted"},
+                "notifications": {"webhooks": [{
+                    "name": "ops",
+                    "urlSecretRef": {"name": "hook", "key": "url"},
+                    "hmacSecretRef": {"name": "hook", "key": "key"}
+                }]}
+            }),
+        )
+        .await;
+        wait_integrator(&world, "partner", 30, "certified Silver", |i| {
+            condition_is(i, "Certified", "True") && condition_is(i, "ContinuationAtRisk", "False")
+        })
+        .await;
+        wait_delivered(&seen, "CertificateGranted", 60).await;
+        assert_eq!(delivered(&seen), ["Eligible", "CertificateGranted"]);
+
+        // regio-b fails: the score drops below the granted tier.
+        set_failing(&world, "regio-b", Some("iaas-b"));
+        world.run_now("regio-b", "fail").await;
+        let at_risk = wait_integrator(&world, "partner", 120, "ContinuationAtRisk=True", |i| {
+            condition_is(i, "ContinuationAtRisk", "True")
+        })
+        .await;
+        wait_delivered(&seen, "ContinuationAtRisk", 60).await;
+        let expected = [
+            "Eligible",
+            "CertificateGranted",
+            "EligibilityChanged",
+            "ContinuationAtRisk",
+        ];
+        assert_eq!(delivered(&seen), expected);
+        let ns = &world.ns.name;
+        let since = conditions::find(
+            &at_risk.status.as_ref().expect("status").conditions,
+            "ContinuationAtRisk",
+        )
+        .map(|c| c.last_transition_time.0)
+        .expect("ContinuationAtRisk");
+        let risk_id = format!("{ns}/partner/ContinuationAtRisk/{since}");
+        {
+            let seen = seen.lock().expect("lock");
+            assert_eq!(seen[0].2, 503, "the first attempt failed and was retried");
+            for (headers, body, _) in seen.iter() {
+                let header = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let signature = format!(
+                    "sha256={}",
+                    scs_cert_operator::controller::notify::signature(hmac_key.as_bytes(), body)
+                );
+                assert_eq!(header("x-scs-signature-256"), signature, "HMAC signature");
+                let text = String::from_utf8_lossy(body);
+                assert!(
+                    !text.contains("s3cr3t") && !text.contains(hmac_key),
+                    "no credentials in the body: {text}"
+                );
+                let json: Value = serde_json::from_slice(body).expect("JSON body");
+                assert_eq!(json["kind"], "IntegratorTransition", "{json}");
+                assert_eq!(json["resource"]["name"], "partner");
+                assert_eq!(json["transition"]["organization"], "Notified Partner GmbH");
+                assert_eq!(json["transition"]["layer"], "IaaS");
+                assert_eq!(header("x-scs-delivery"), json["id"].as_str().unwrap_or("-"));
+                assert_eq!(
+                    header("x-scs-event"),
+                    json["transition"]["kind"].as_str().unwrap_or("-")
+                );
+            }
+            let risk: Vec<Value> = seen
+                .iter()
+                .filter(|(_, _, status)| *status == 200)
+                .map(|(_, body, _)| serde_json::from_slice(body).expect("JSON body"))
+                .filter(|json: &Value| json["transition"]["kind"] == "ContinuationAtRisk")
+                .collect();
+            assert_eq!(risk.len(), 1, "delivered exactly once");
+            assert_eq!(risk[0]["id"], risk_id.as_str());
+            assert_eq!(risk[0]["transition"]["warning"], true);
+            assert_eq!(risk[0]["transition"]["score"], 2);
+            assert_eq!(risk[0]["transition"]["certificate"]["tier"], "Silver");
+            let message = risk[0]["transition"]["message"]
+                .as_str()
+                .unwrap_or_default();
+            assert!(
+                message.starts_with("2 points is below Silver (4 needed): 'go-live-b'"),
+                "{message}"
+            );
+        }
+        // Both sinks are recorded in status; the event carries the same id.
+        let recorded = wait_integrator(&world, "partner", 30, "deliveries recorded", |i| {
+            sent_kinds(i, "webhook/ops") == expected && sent_kinds(i, "events") == expected
+        })
+        .await;
+        let status_text = serde_json::to_string(&recorded.status).expect("status json");
+        assert!(!status_text.contains("s3cr3t"), "no URL in status");
+        let events = events_of(&world, "partner").await;
+        let risk: Vec<_> = events
+            .iter()
+            .filter(|e| e.0 == "ContinuationAtRisk")
+            .collect();
+        assert_eq!(risk.len(), 1, "{events:?}");
+        assert_eq!(risk[0].1, "Warning");
+        assert!(risk[0].2.ends_with(&format!("[{risk_id}]")), "{events:?}");
+        assert!(
+            events.iter().any(|e| e.0 == "NotificationFailed"
+                && e.2.starts_with("webhook/ops: receiver answered HTTP 503")
+                && !e.2.contains("s3cr3t")),
+            "{events:?}"
+        );
+
+        // A restart re-derives the same ids from status and sends nothing again, although
+        // the integrator is re-scored (a run of regio-a wakes it).
+        let before = seen.lock().expect("lock").len();
+        world.stop_operator().await;
+        world.start_operator().await;
+        world.run_now("regio-a", "after-restart").await;
+        world
+            .wait_for("regio-a", 90, "the run after the restart", |c| {
+                c.status.as_ref().is_some_and(|s| {
+                    s.last_manual_trigger.as_deref() == Some("after-restart")
+                        && s.active_run.is_none()
+                })
+            })
+            .await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(seen.lock().expect("lock").len(), before, "nothing resent");
+        let events = events_of(&world, "partner").await;
+        assert_eq!(occurrences(&events, "ContinuationAtRisk"), 1, "{events:?}");
+        assert_eq!(occurrences(&events, "CertificateGranted"), 1, "{events:?}");
+
+        // The restarted operator delivers what comes next, once.
+        set_failing(&world, "regio-b", None);
+        world.run_now("regio-b", "pass").await;
+        wait_delivered(&seen, "ContinuationRestored", 120).await;
+        let restored = wait_integrator(&world, "partner", 30, "restoration recorded", |i| {
+            sent_kinds(i, "webhook/ops").last().map(String::as_str) == Some("ContinuationRestored")
+        })
+        .await;
+        assert_eq!(
+            sent_kinds(&restored, "webhook/ops"),
+            [
+                "Eligible",
+                "CertificateGranted",
+                "EligibilityChanged",
+                "ContinuationAtRisk",
+                "EligibilityChanged",
+                "ContinuationRestored"
+            ]
+        );
+        assert_eq!(delivered(&seen), sent_kinds(&restored, "webhook/ops"));
         world.shutdown().await;
     });
 }

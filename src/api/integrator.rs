@@ -4,6 +4,7 @@
 // `printcolumn(type_ = ...)` repeats keys by design; clippy reads them as duplicates.
 #![allow(clippy::duplicated_attributes)]
 
+use super::common::Notifications;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
@@ -101,6 +102,11 @@ pub struct IntegratorCertificationSpec {
     /// The attestation body's decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation: Option<Attestation>,
+
+    /// Where transitions (eligibility, grant, expiry, continuation at risk or restored,
+    /// invalid spec) are announced: Kubernetes events and webhooks, as for CloudCertifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Notifications>,
 }
 
 /// Certificate layer.
@@ -337,6 +343,32 @@ pub struct IntegratorCertificationStatus {
     /// The SCS-0007 v1 reading (rules scs-0007-v1 only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub v1: Option<V1Status>,
+
+    /// Recent transitions, oldest first, recorded with the status that caused them so each
+    /// is notified once even across restarts (kept 30 days, at most 20).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[x_kube(merge_strategy = ListMerge::Atomic)]
+    #[schemars(length(max = 64))]
+    pub transitions: Vec<RecordedTransition>,
+
+    /// Notifications delivered, per sink, so none is sent twice (also across restarts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<crate::certificate::NotificationLog>,
+}
+
+/// One transition of an IntegratorCertification, as announced to the notification sinks.
+#[derive(KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedTransition {
+    /// What happened, e.g. `ContinuationAtRisk` (the event reason).
+    pub kind: String,
+    /// When it was observed (for a condition whose status flipped: its lastTransitionTime).
+    pub at: jiff::Timestamp,
+    /// Asks for attention (a Warning event) rather than informs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
+    /// For humans: the new condition message.
+    pub message: String,
 }
 
 /// What the next tier needs.

@@ -115,7 +115,7 @@ pub use model::{
     CertificateLedger, CertificateRequest, CertificateState, GrantDecision, GrantRefusal,
     IssuanceMode, IssuedCertificate, RecordedRevocation, RefusalReason, RevocationDecision,
 };
-pub use notifications::{DEFAULT_SENT_RETENTION, NotificationLog, SentNotification};
+pub use notifications::{DEFAULT_SENT_RETENTION, NotificationLog, SentNotification, StableId};
 pub use revocation::{RevocationEntry, RevocationOutcome, apply_revocation, revocation_list};
 pub use serial::certificate_serial;
 pub use transitions::{Transition, TransitionKind};

@@ -1,12 +1,25 @@
 //! Notification dedup (rule 7, pure part): which transitions still have to go to a sink, given
 //! what was recorded as sent. Because transition ids are stable, a restarted operator neither
-//! resends what it recorded nor loses what it did not.
+//! resends what it recorded nor loses what it did not. Generic over [`StableId`], so
+//! IntegratorCertification transitions use the same log.
 
 use crate::certificate::transitions::Transition;
 use jiff::{SignedDuration, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+
+/// Anything notified under a stable id (the dedup key and receivers' idempotency key).
+pub trait StableId {
+    /// The id; the same for the same recorded facts, also after a restart.
+    fn id(&self) -> String;
+}
+
+impl StableId for Transition {
+    fn id(&self) -> String {
+        Transition::id(self)
+    }
+}
 
 /// How long a sent record is kept after its transition stopped being derived.
 pub const DEFAULT_SENT_RETENTION: SignedDuration = SignedDuration::from_hours(24 * 30);
@@ -17,7 +30,7 @@ pub const DEFAULT_SENT_RETENTION: SignedDuration = SignedDuration::from_hours(24
 pub struct SentNotification {
     /// The sink it went to, e.g. `webhook` or `events`.
     pub sink: String,
-    /// [`Transition::id`].
+    /// Stable id of what was sent, e.g. `<serial>/<kind>/<instant>` for a certificate.
     pub id: String,
     /// When delivery succeeded.
     pub sent_at: Timestamp,
@@ -39,7 +52,7 @@ impl NotificationLog {
     }
 
     /// The transitions `sink` has not received yet, in the given order, each id once.
-    pub fn pending<'t>(&self, sink: &str, transitions: &'t [Transition]) -> Vec<&'t Transition> {
+    pub fn pending<'t, T: StableId>(&self, sink: &str, transitions: &'t [T]) -> Vec<&'t T> {
         let mut seen = BTreeSet::new();
         transitions
             .iter()
@@ -64,8 +77,8 @@ impl NotificationLog {
     /// Drops records that can no longer matter: kept while their transition is still derived
     /// (`current`) or for `retention` after delivery, so the log stays small and nothing
     /// still derivable is sent twice.
-    pub fn prune(&mut self, current: &[Transition], now: Timestamp, retention: SignedDuration) {
-        let live: BTreeSet<String> = current.iter().map(Transition::id).collect();
+    pub fn prune<T: StableId>(&mut self, current: &[T], now: Timestamp, retention: SignedDuration) {
+        let live: BTreeSet<String> = current.iter().map(StableId::id).collect();
         let horizon = now.checked_sub(retention).unwrap_or(Timestamp::MIN);
         self.sent
             .retain(|s| live.contains(&s.id) || s.sent_at >= horizon);

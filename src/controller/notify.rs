@@ -1,13 +1,15 @@
-//! Delivery of certificate transitions to the sinks of `spec.notifications` (SCS-0004 item 8):
-//! Kubernetes events and webhooks. Which transitions are still due per sink is decided by the
-//! pure [`NotificationLog`]; this module only delivers and reports what went through, so the
-//! caller can record it in status (no duplicates across restarts, nothing lost).
+//! Delivery of transitions to the sinks of `spec.notifications`: Kubernetes events and
+//! webhooks. One path for both kinds: certificate transitions of CloudCertifications (SCS-0004
+//! item 8) and IntegratorCertification transitions (SCS-0007 continuation), each a [`Notice`].
+//! Which notices are still due per sink is decided by the pure [`NotificationLog`]; this
+//! module only delivers and reports what went through, so the caller can record it in status
+//! (no duplicates across restarts, nothing lost).
 //!
 //! Webhook URLs and HMAC keys come from Secrets and are never logged, put into events or
 //! echoed in errors (reqwest errors are stripped of their URL).
 
-use crate::api::cloud::{Notifications, SecretKeyRef, Webhook};
-use crate::certificate::{NotificationLog, Transition};
+use crate::api::common::{Notifications, SecretKeyRef, Webhook};
+use crate::certificate::{NotificationLog, StableId, Transition};
 use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{ObjectReference, Secret};
@@ -21,6 +23,41 @@ use std::time::Duration;
 
 /// Name of the Kubernetes events sink in the notification log.
 pub const EVENTS_SINK: &str = "events";
+/// Something worth one event and one webhook call per sink: the payload (`transition` in the
+/// webhook body) with a stable id. Holds no credentials.
+pub trait Notice: StableId + Serialize {
+    /// `kind` of the webhook body, e.g. `CertificateTransition`.
+    const BODY_KIND: &'static str;
+    /// The transition kind (header `X-SCS-Event`), e.g. `Degraded`.
+    fn kind(&self) -> &str;
+    /// Reason of the Kubernetes event, e.g. `CertificateDegraded`.
+    fn event_reason(&self) -> String;
+    /// Whether it asks for attention (a `Warning` event) rather than informs.
+    fn is_warning(&self) -> bool;
+    /// For humans (the event note, with the id appended).
+    fn message(&self) -> &str;
+}
+
+impl Notice for Transition {
+    const BODY_KIND: &'static str = "CertificateTransition";
+
+    fn kind(&self) -> &str {
+        self.kind.as_str()
+    }
+
+    fn event_reason(&self) -> String {
+        format!("Certificate{}", self.kind)
+    }
+
+    fn is_warning(&self) -> bool {
+        self.kind.is_warning()
+    }
+
+    fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 /// Header carrying the transition id (receivers deduplicate on it).
 pub const DELIVERY_HEADER: &str = "X-SCS-Delivery";
 /// Header carrying the transition kind.
@@ -51,13 +88,27 @@ pub struct ResourceRef {
 /// The JSON body of one webhook delivery.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct WebhookBody<'a> {
+struct WebhookBody<'a, N> {
     api_version: &'static str,
     kind: &'static str,
-    /// Stable id (`<serial>/<kind>/<instant>`): the idempotency key.
+    /// Stable id ([`StableId::id`]): the idempotency key.
     id: String,
     resource: &'a ResourceRef,
-    transition: &'a Transition,
+    transition: &'a N,
+}
+
+/// The JSON body a webhook receives for `notice` of `resource`.
+pub fn webhook_body<N: Notice>(
+    resource: &ResourceRef,
+    notice: &N,
+) -> Result<Vec<u8>, serde_json::Error> {
+    serde_json::to_vec(&WebhookBody {
+        api_version: "certification.scs.community/v1alpha1",
+        kind: N::BODY_KIND,
+        id: notice.id(),
+        resource,
+        transition: notice,
+    })
 }
 
 /// HMAC-SHA256 of `body` under `key`, lower-case hex.
@@ -111,6 +162,7 @@ pub struct DeliveryRound {
 pub struct Notifier {
     failures_in_a_row: Mutex<HashMap<String, u32>>,
     delivered: Mutex<HashMap<String, NotificationLog>>,
+    superseded: Mutex<HashMap<String, String>>,
 }
 
 impl Notifier {
@@ -131,10 +183,10 @@ impl Notifier {
         Some(log).filter(|log| !log.sent.is_empty())
     }
 
-    /// Delivers every transition not yet recorded for each sink, in order, stopping a sink at
+    /// Delivers every notice not yet recorded for each sink, in order, stopping a sink at
     /// its first failure (so order is kept), and returns the updated log.
     #[allow(clippy::too_many_arguments)]
-    pub async fn deliver(
+    pub async fn deliver<N: Notice>(
         &self,
         client: &kube::Client,
         http: &reqwest::Client,
@@ -142,7 +194,7 @@ impl Notifier {
         object: &ObjectReference,
         resource: &ResourceRef,
         sinks: &Notifications,
-        transitions: &[Transition],
+        transitions: &[N],
         mut log: NotificationLog,
         now: Timestamp,
     ) -> DeliveryRound {
@@ -200,6 +252,27 @@ impl Notifier {
         DeliveryRound { log, failures }
     }
 
+    /// Remembers that this process replaced `resource_version` of resource `uid` by writing
+    /// its delivery records, so a cache still showing that version is known to be behind.
+    pub fn supersede(&self, uid: &str, resource_version: String) {
+        self.superseded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(uid.to_owned(), resource_version);
+    }
+
+    /// Whether `resource_version` of `uid` is one this process already replaced (see
+    /// [`Notifier::supersede`]): a reconcile from it would only write what is already stored.
+    pub fn is_superseded(&self, uid: &str, resource_version: Option<&str>) -> bool {
+        resource_version.is_some_and(|version| {
+            self.superseded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(uid)
+                .is_some_and(|replaced| replaced == version)
+        })
+    }
+
     /// When to try again after failures: 5 s, doubling per failed round, at most 10 min.
     pub fn retry_after(&self, uid: &str) -> Duration {
         let n = self
@@ -222,6 +295,49 @@ impl Notifier {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(uid);
+        self.superseded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(uid);
+    }
+}
+
+/// Whether some sink of `sinks` has not received some of `notices` according to `log`
+/// (cheap; decides whether a delivery round is needed at all).
+pub fn anything_due<N: StableId>(
+    sinks: &Notifications,
+    log: &NotificationLog,
+    notices: &[N],
+) -> bool {
+    let events = std::iter::once(EVENTS_SINK.to_owned()).filter(|_| sinks.events);
+    events
+        .chain(sinks.webhooks.iter().map(webhook_sink))
+        .any(|sink| !log.pending(&sink, notices).is_empty())
+}
+
+/// Logs each failed sink and publishes a `NotificationFailed` Warning event about `object`
+/// (best effort). Neither the URL nor the key is in a [`DeliveryError`].
+pub async fn report_failures(
+    recorder: &kube::runtime::events::Recorder,
+    object: &ObjectReference,
+    resource: &ResourceRef,
+    failures: &[(String, DeliveryError)],
+    retry: Duration,
+) {
+    for (sink, error) in failures {
+        tracing::warn!(name = %resource.name, namespace = %resource.namespace, sink, %error, retry_in = ?retry, "notification not delivered");
+        let _ = recorder
+            .publish(
+                &KubeEvent {
+                    type_: EventType::Warning,
+                    reason: "NotificationFailed".to_owned(),
+                    note: Some(format!("{sink}: {error}; retrying with backoff")),
+                    action: "Notify".to_owned(),
+                    secondary: None,
+                },
+                object,
+            )
+            .await;
     }
 }
 
@@ -231,24 +347,24 @@ pub fn backoff(failed_rounds: u32) -> Duration {
     Duration::from_secs(secs).min(MAX_BACKOFF)
 }
 
-async fn publish_event(
+async fn publish_event<N: Notice>(
     recorder: &kube::runtime::events::Recorder,
     object: &ObjectReference,
-    transition: &Transition,
+    transition: &N,
 ) -> Result<(), DeliveryError> {
-    let note: String = format!("{} [{}]", transition.message, transition.id())
+    let note: String = format!("{} [{}]", transition.message(), transition.id())
         .chars()
         .take(1024)
         .collect();
     recorder
         .publish(
             &KubeEvent {
-                type_: if transition.kind.is_warning() {
+                type_: if transition.is_warning() {
                     EventType::Warning
                 } else {
                     EventType::Normal
                 },
-                reason: format!("Certificate{}", transition.kind),
+                reason: transition.event_reason(),
                 note: Some(note),
                 action: "Notify".to_owned(),
                 secondary: None,
@@ -288,26 +404,20 @@ impl WebhookTarget {
         Ok(Self { url, hmac_key })
     }
 
-    async fn post(
+    async fn post<N: Notice>(
         &self,
         http: &reqwest::Client,
         resource: &ResourceRef,
-        transition: &Transition,
+        transition: &N,
     ) -> Result<(), DeliveryError> {
-        let body = serde_json::to_vec(&WebhookBody {
-            api_version: "certification.scs.community/v1alpha1",
-            kind: "CertificateTransition",
-            id: transition.id(),
-            resource,
-            transition,
-        })
-        .map_err(|e| DeliveryError::Request(e.to_string()))?;
+        let body = webhook_body(resource, transition)
+            .map_err(|e| DeliveryError::Request(e.to_string()))?;
         let mut request = http
             .post(&self.url)
             .timeout(WEBHOOK_TIMEOUT)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(DELIVERY_HEADER, transition.id())
-            .header(EVENT_HEADER, transition.kind.as_str());
+            .header(EVENT_HEADER, transition.kind());
         if let Some(key) = &self.hmac_key {
             request = request.header(
                 SIGNATURE_HEADER,
@@ -370,6 +480,51 @@ mod tests {
         assert_eq!(
             signature(b"Jefe", b"what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn certificate_transitions_keep_their_wire_format() {
+        use crate::certificate::TransitionKind;
+        let transition = Transition {
+            kind: TransitionKind::Degraded,
+            serial: "SCS-0A1B-2C3D-4E5F-6A7B".to_owned(),
+            at: "2026-12-06T02:00:00Z".parse().expect("timestamp"),
+            subject: "regio-a".to_owned(),
+            scope: "uuid".to_owned(),
+            version: "v5.1".to_owned(),
+            self_assessed: false,
+            message: "stays valid, but tc-b fails".to_owned(),
+            testcases: vec!["tc-b".to_owned()],
+        };
+        let resource = ResourceRef {
+            namespace: "clouds".to_owned(),
+            name: "regio-a".to_owned(),
+            uid: "u-1".to_owned(),
+        };
+        let body: serde_json::Value =
+            serde_json::from_slice(&webhook_body(&resource, &transition).expect("body"))
+                .expect("json");
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "apiVersion": "certification.scs.community/v1alpha1",
+                "kind": "CertificateTransition",
+                "id": "SCS-0A1B-2C3D-4E5F-6A7B/Degraded/2026-12-06T02:00:00Z",
+                "resource": {"namespace": "clouds", "name": "regio-a", "uid": "u-1"},
+                "transition": {"kind": "Degraded", "serial": "SCS-0A1B-2C3D-4E5F-6A7B",
+                    "at": "2026-12-06T02:00:00Z", "subject": "regio-a", "scope": "uuid",
+                    "version": "v5.1", "selfAssessed": false,
+                    "message": "stays valid, but tc-b fails", "testcases": ["tc-b"]}
+            })
+        );
+        assert_eq!(
+            (
+                Notice::kind(&transition),
+                transition.event_reason(),
+                Notice::is_warning(&transition)
+            ),
+            ("Degraded", "CertificateDegraded".to_owned(), true)
         );
     }
 

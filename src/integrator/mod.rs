@@ -11,7 +11,7 @@
 //! - `certificate`: one-year validity and grant support; `continuation`: the #1169 rule.
 //! - `conditions`: Eligible, Certified, ContinuationAtRisk, Ready.
 //! - `proof`: whether a reference's proof holds (CloudCertification status, evidence).
-//! - `transitions`: the events a change of conditions deserves.
+//! - `transitions`: what a change of conditions announces (events, notifications).
 
 pub mod assess;
 pub mod certificate;

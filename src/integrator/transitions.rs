@@ -1,6 +1,7 @@
-//! The events an IntegratorCertification deserves, derived from its conditions before and
-//! after a reconcile. Because the previous conditions are the ones last written, each
-//! transition yields its event once: a reconcile that changes nothing announces nothing.
+//! The transitions an IntegratorCertification deserves, derived from its conditions before
+//! and after a reconcile. Because the previous conditions are the ones last written, each
+//! transition is derived once: a reconcile that changes nothing announces nothing. The
+//! controller records them in status and notifies them (events, webhooks) from there.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 
@@ -11,7 +12,7 @@ use super::conditions::{CONTINUATION_AT_RISK, ELIGIBLE};
 /// Reason of `Ready` (and the other conditions) when the spec cannot be assessed.
 pub const INVALID_SPEC: &str = "InvalidSpec";
 
-/// One event to publish.
+/// One transition to record and notify.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transition {
     /// CamelCase event reason, e.g. `ContinuationAtRisk`.

@@ -293,13 +293,7 @@ async fn notify_transitions(
 ) -> Result<Option<Duration>, Error> {
     let sinks = cloud.spec.notifications.clone().unwrap_or_default();
     let log = plan.status.notifications.clone().unwrap_or_default();
-    let sink_names = std::iter::once(notify::EVENTS_SINK.to_owned())
-        .filter(|_| sinks.events)
-        .chain(sinks.webhooks.iter().map(notify::webhook_sink));
-    let nothing_due = sink_names
-        .into_iter()
-        .all(|sink| log.pending(&sink, &plan.transitions).is_empty());
-    if nothing_due {
+    if !notify::anything_due(&sinks, &log, &plan.transitions) {
         return Ok(None);
     }
     let uid = cloud.uid().unwrap_or_default();
@@ -329,23 +323,14 @@ async fn notify_transitions(
         return Ok(None);
     }
     let retry = ctx.notifier.retry_after(&uid);
-    for (sink, error) in &round.failures {
-        // Neither the URL nor the key is in `error`.
-        tracing::warn!(name = %resource.name, namespace, sink, %error, retry_in = ?retry, "notification not delivered");
-        let _ = ctx
-            .recorder
-            .publish(
-                &KubeEvent {
-                    type_: EventType::Warning,
-                    reason: "NotificationFailed".to_owned(),
-                    note: Some(format!("{sink}: {error}; retrying with backoff")),
-                    action: "Notify".to_owned(),
-                    secondary: None,
-                },
-                &cloud.object_ref(&()),
-            )
-            .await;
-    }
+    notify::report_failures(
+        &ctx.recorder,
+        &cloud.object_ref(&()),
+        &resource,
+        &round.failures,
+        retry,
+    )
+    .await;
     Ok(Some(retry))
 }
 

@@ -1,6 +1,8 @@
 //! The IntegratorCertification reconciler: observe (the spec, referenced CloudCertifications
 //! from the shared cache), decide (`crate::integrator`, pure), apply (status via server-side
-//! apply, events for transitions). Nothing is created or deleted, so there is no finalizer.
+//! apply, then the recorded transitions to the sinks of `spec.notifications` through the
+//! notifier clouds use: events and webhooks). Nothing is created or deleted, so there is no
+//! finalizer.
 //!
 //! A change in a CloudCertification's status wakes the integrators whose references name it
 //! (`watches_shared_stream` on the cloud controller's own reflector, so the cache read here
@@ -8,18 +10,17 @@
 //! reaching 6 or 12 months, validity starting or ending) are met by requeueing at the next
 //! one, at most an hour ahead.
 
+pub mod notice;
 pub mod status;
 
 use crate::api::integrator::IntegratorCertificationStatus;
 use crate::api::{CloudCertification, FIELD_MANAGER, IntegratorCertification};
-use crate::controller::Context;
+use crate::controller::{Context, notify};
 use crate::integrator::proof::reference_facts;
-use crate::integrator::transitions::{Transition, transitions};
 use crate::integrator::{IntegratorApplication, assess_integrator};
 use futures::{Stream, StreamExt};
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::controller::{self, Action, Controller};
-use kube::runtime::events::{Event as KubeEvent, EventType};
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 use serde_json::json;
@@ -128,8 +129,17 @@ pub async fn reconcile(
 ) -> Result<Action, Error> {
     let now = jiff::Timestamp::now();
     let namespace = integrator.namespace().unwrap_or_default();
+    let uid = integrator.uid().unwrap_or_default();
     let generation = integrator.meta().generation;
     let previous = integrator.status.clone().unwrap_or_default();
+    if ctx
+        .notifier
+        .is_superseded(&uid, integrator.resource_version().as_deref())
+    {
+        // This process already replaced this version with its delivery records; the newer
+        // version is on its way through the watch and wakes us again.
+        return Ok(Action::requeue(MIN_REQUEUE));
+    }
 
     let assessment = IntegratorApplication::from_spec(&integrator.spec, &namespace)
         .map_err(|e| e.to_string())
@@ -142,7 +152,7 @@ pub async fn reconcile(
             assess_integrator(&application, &facts, now, &ctx.settings.integrator)
                 .map_err(|e| e.to_string())
         });
-    let (desired, requeue) = match &assessment {
+    let (mut desired, requeue) = match &assessment {
         Ok(assessment) => (
             status::assessed(assessment, &previous, generation, now),
             requeue_after(assessment.next_review_at, now),
@@ -153,32 +163,63 @@ pub async fn reconcile(
             MAX_REQUEUE,
         ),
     };
-    if desired == previous {
-        return Ok(Action::requeue(requeue));
+    let new_transitions = status::record_transitions(&previous, &mut desired, now);
+    // Delivery records this process made may not be in the cached status yet.
+    desired.notifications = ctx.notifier.known_log(&uid, desired.notifications.take());
+    let mut resource_version = integrator.resource_version();
+    if desired != previous {
+        match write_status(
+            &ctx,
+            &integrator,
+            &namespace,
+            &desired,
+            resource_version.clone(),
+        )
+        .await?
+        {
+            Some(written) => {
+                if let Some(replaced) = resource_version {
+                    ctx.notifier.supersede(&uid, replaced);
+                }
+                resource_version = Some(written);
+            }
+            // The cache was behind the object; the newer version wakes us again.
+            None => return Ok(Action::requeue(MIN_REQUEUE)),
+        }
+        for transition in &new_transitions {
+            tracing::info!(
+                name = %integrator.name_any(),
+                namespace,
+                reason = transition.reason,
+                note = %transition.note,
+                "integrator transition"
+            );
+        }
     }
-    if !write_status(&ctx, &integrator, &namespace, &desired).await? {
-        // The cache was behind the object; the newer version wakes us again.
-        return Ok(Action::requeue(MIN_REQUEUE));
-    }
-    let events = transitions(&previous.conditions, &desired.conditions);
-    publish_events(&ctx, &integrator, &events).await;
-    Ok(Action::requeue(requeue))
+    // Notify only after the status recording the transitions is persisted.
+    let retry =
+        notify_transitions(&ctx, &integrator, &namespace, &desired, resource_version).await?;
+    Ok(Action::requeue(
+        retry.map_or(requeue, |retry| retry.min(requeue)),
+    ))
 }
 
 /// Writes `status` with server-side apply under the operator's field manager, on the
-/// condition that the object is still the version the status was computed from: events are
-/// derived from the previous status, so a write based on a stale cache must not happen (it
-/// would announce a transition twice). Returns false when the object had moved on.
+/// condition that the object is still at `resource_version`, the version the status was
+/// computed from: transitions are derived from the previous status, so a write based on a
+/// stale cache must not happen (it would record a transition twice). Returns the new
+/// resourceVersion, or `None` when the object had moved on.
 async fn write_status(
     ctx: &Context,
     integrator: &IntegratorCertification,
     namespace: &str,
     status: &IntegratorCertificationStatus,
-) -> Result<bool, Error> {
+    resource_version: Option<String>,
+) -> Result<Option<String>, Error> {
     let patch = json!({
         "apiVersion": "certification.scs.community/v1alpha1",
         "kind": "IntegratorCertification",
-        "metadata": {"resourceVersion": integrator.resource_version()},
+        "metadata": {"resourceVersion": resource_version},
         "status": status,
     });
     let result = Api::<IntegratorCertification>::namespaced(ctx.client.clone(), namespace)
@@ -189,8 +230,8 @@ async fn write_status(
         )
         .await;
     match result {
-        Ok(_) => Ok(true),
-        Err(kube::Error::Api(status)) if status.code == 409 => Ok(false),
+        Ok(written) => Ok(Some(written.resource_version().unwrap_or_default())),
+        Err(kube::Error::Api(status)) if status.code == 409 => Ok(None),
         Err(source) => Err(Error::Kube {
             action: "writing status".to_owned(),
             source,
@@ -198,42 +239,72 @@ async fn write_status(
     }
 }
 
-/// Publishes one event per transition (best effort: a refused event is logged).
-async fn publish_events(
+/// Sends the transitions recorded in `status` that the sinks of `spec.notifications` have not
+/// received (events by default: the one source of transition events), records the deliveries
+/// in `status.notifications` and says when to retry failed ones.
+async fn notify_transitions(
     ctx: &Context,
     integrator: &IntegratorCertification,
-    events: &[Transition],
-) {
-    let reference = integrator.object_ref(&());
-    for event in events {
-        tracing::info!(
-            name = %integrator.name_any(),
-            namespace = ?integrator.namespace(),
-            reason = event.reason,
-            note = %event.note,
-            "integrator transition"
-        );
-        let result = ctx
-            .recorder
-            .publish(
-                &KubeEvent {
-                    type_: if event.warning {
-                        EventType::Warning
-                    } else {
-                        EventType::Normal
-                    },
-                    reason: event.reason.to_owned(),
-                    note: Some(event.note.chars().take(1024).collect()),
-                    action: event.reason.to_owned(),
-                    secondary: None,
-                },
-                &reference,
-            )
-            .await;
-        if let Err(err) = result {
-            tracing::warn!(%err, reason = event.reason, "cannot publish event");
+    namespace: &str,
+    status: &IntegratorCertificationStatus,
+    resource_version: Option<String>,
+) -> Result<Option<Duration>, Error> {
+    let sinks = integrator.spec.notifications.clone().unwrap_or_default();
+    let name = integrator.name_any();
+    let notices = notice::notices(namespace, &name, &integrator.spec, status);
+    let log = status.notifications.clone().unwrap_or_default();
+    if !notify::anything_due(&sinks, &log, &notices) {
+        return Ok(None);
+    }
+    let uid = integrator.uid().unwrap_or_default();
+    let resource = notify::ResourceRef {
+        namespace: namespace.to_owned(),
+        name,
+        uid: uid.clone(),
+    };
+    let object = integrator.object_ref(&());
+    let round = ctx
+        .notifier
+        .deliver(
+            &ctx.client,
+            &ctx.http,
+            &ctx.recorder,
+            &object,
+            &resource,
+            &sinks,
+            &notices,
+            log,
+            jiff::Timestamp::now(),
+        )
+        .await;
+    let mut recorded = status.clone();
+    recorded.notifications = Some(round.log).filter(|log| !log.sent.is_empty());
+    let mut retry = None;
+    if recorded != *status {
+        match write_status(
+            ctx,
+            integrator,
+            namespace,
+            &recorded,
+            resource_version.clone(),
+        )
+        .await?
+        {
+            Some(_) => {
+                if let Some(replaced) = resource_version {
+                    ctx.notifier.supersede(&uid, replaced);
+                }
+            }
+            // The object moved on; the notifier remembers the deliveries for the next write.
+            None => retry = Some(MIN_REQUEUE),
         }
     }
+    if !round.failures.is_empty() {
+        let backoff = ctx.notifier.retry_after(&uid);
+        notify::report_failures(&ctx.recorder, &object, &resource, &round.failures, backoff).await;
+        retry = Some(retry.map_or(backoff, |r: Duration| r.min(backoff)));
+    }
+    Ok(retry)
 }
 
 #[cfg(test)]

@@ -1,15 +1,17 @@
 //! From an assessment (or an input error) to the IntegratorCertification status (pure; time
 //! passed in). Conditions keep their `lastTransitionTime` unless their status flips, so the
-//! same assessment gives an identical status and the controller writes nothing.
+//! same assessment gives an identical status and the controller writes nothing. The
+//! transitions a new status causes are recorded in it ([`record_transitions`]), so they are
+//! notified from recorded facts: once, also after a restart.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::api::conditions::{self, CERTIFIED, ConditionStatus, DesiredCondition, READY};
 use crate::api::integrator::{
     IntegratorCertificateStatus, IntegratorCertificationStatus, NextTierStatus, PointsChangeStatus,
-    ReferenceKind, ReferenceScore, ScoringPolicyStatus, V1Status,
+    RecordedTransition, ReferenceKind, ReferenceScore, ScoringPolicyStatus, V1Status,
 };
-use crate::integrator::transitions::INVALID_SPEC;
+use crate::integrator::transitions::{INVALID_SPEC, Transition, transitions};
 use crate::integrator::{
     CONTINUATION_AT_RISK, Criterion, ELIGIBLE, IntegratorAssessment, V1Outcome, V1Verdict,
 };
@@ -100,6 +102,8 @@ pub fn assessed(
             })
             .collect(),
         v1: assessment.v1.as_ref().map(v1_status),
+        transitions: previous.transitions.clone(),
+        notifications: previous.notifications.clone(),
     }
 }
 
@@ -130,8 +134,45 @@ pub fn invalid(
     IntegratorCertificationStatus {
         observed_generation: generation,
         conditions,
+        transitions: previous.transitions.clone(),
+        notifications: previous.notifications.clone(),
         ..IntegratorCertificationStatus::default()
     }
+}
+
+/// How long a recorded transition is kept (as long as delivery records are).
+pub const TRANSITION_RETENTION: SignedDuration = crate::certificate::DEFAULT_SENT_RETENTION;
+/// At most this many recorded transitions (the newest).
+pub const MAX_TRANSITIONS: usize = 20;
+
+/// Records in `desired` the transitions from `previous`'s conditions to `desired`'s, at `now`
+/// to the second (for a condition whose status flipped, that is its `lastTransitionTime` as
+/// stored), and drops recorded ones older than [`TRANSITION_RETENTION`] or beyond
+/// [`MAX_TRANSITIONS`]. Returns the new ones. Written with the status that causes them, under
+/// the resourceVersion it was computed from, so each is recorded once.
+pub fn record_transitions(
+    previous: &IntegratorCertificationStatus,
+    desired: &mut IntegratorCertificationStatus,
+    now: Timestamp,
+) -> Vec<Transition> {
+    let new = transitions(&previous.conditions, &desired.conditions);
+    // Stored condition times have whole seconds; the same instant makes the same id.
+    let at = Timestamp::from_second(now.as_second()).unwrap_or(now);
+    desired
+        .transitions
+        .extend(new.iter().map(|t| RecordedTransition {
+            kind: t.reason.to_owned(),
+            at,
+            warning: t.warning,
+            message: t.note.clone(),
+        }));
+    let horizon = now
+        .checked_sub(TRANSITION_RETENTION)
+        .unwrap_or(Timestamp::MIN);
+    desired.transitions.retain(|t| t.at >= horizon);
+    let excess = desired.transitions.len().saturating_sub(MAX_TRANSITIONS);
+    desired.transitions.drain(..excess);
+    new
 }
 
 #[cfg(test)]
@@ -281,5 +322,68 @@ mod tests {
             "invalid spec: v1Vote.present (12) exceeds ..."
         );
         assert_eq!(status.conditions.len(), 4);
+    }
+
+    #[test]
+    fn transitions_are_recorded_once_with_the_condition_time() {
+        let first = ts("2026-12-05T12:00:00.750Z");
+        let mut status = assessed(
+            &assessment(bronze_spec(), first),
+            &IntegratorCertificationStatus::default(),
+            Some(1),
+            first,
+        );
+        let new = record_transitions(
+            &IntegratorCertificationStatus::default(),
+            &mut status,
+            first,
+        );
+        let kinds: Vec<&str> = new.iter().map(|t| t.reason).collect();
+        assert_eq!(kinds, ["Eligible", "CertificateGranted"]);
+        let recorded: Vec<(&str, Timestamp)> = status
+            .transitions
+            .iter()
+            .map(|t| (t.kind.as_str(), t.at))
+            .collect();
+        let second = ts("2026-12-05T12:00:00Z");
+        assert_eq!(
+            recorded,
+            [("Eligible", second), ("CertificateGranted", second)]
+        );
+        // As stored (whole seconds), the condition time is the transition time.
+        let stored: IntegratorCertificationStatus =
+            serde_json::from_value(serde_json::to_value(&status).expect("json")).expect("status");
+        let certified = conditions::find(&stored.conditions, CERTIFIED).expect("Certified");
+        assert_eq!(certified.last_transition_time.0, status.transitions[1].at);
+
+        // The same assessment an hour later: nothing new, the record stays.
+        let later = ts("2026-12-05T13:00:00Z");
+        let mut again = assessed(&assessment(bronze_spec(), later), &stored, Some(1), later);
+        assert!(record_transitions(&stored, &mut again, later).is_empty());
+        assert_eq!(again, stored);
+    }
+
+    #[test]
+    fn old_and_excess_transitions_are_dropped() {
+        let now = ts("2026-12-05T12:00:00Z");
+        let record = |days: i64| RecordedTransition {
+            kind: "EligibilityChanged".to_owned(),
+            at: now - SignedDuration::from_hours(24 * days),
+            warning: false,
+            message: format!("{days} days ago"),
+        };
+        let mut status = IntegratorCertificationStatus {
+            transitions: vec![record(31), record(29)],
+            ..IntegratorCertificationStatus::default()
+        };
+        let previous = status.clone();
+        record_transitions(&previous, &mut status, now);
+        assert_eq!(status.transitions, [record(29)]);
+
+        status.transitions = (0..25).rev().map(record).collect();
+        let previous = status.clone();
+        record_transitions(&previous, &mut status, now);
+        assert_eq!(status.transitions.len(), MAX_TRANSITIONS);
+        assert_eq!(status.transitions[0], record(19), "the newest are kept");
     }
 }
