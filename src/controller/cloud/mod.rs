@@ -202,8 +202,17 @@ async fn apply(cloud: Arc<CloudCertification>, ctx: &Context) -> Result<Action, 
     if let Some(retry) = notify_transitions(ctx, &cloud, &namespace, &plan).await? {
         requeue_after = requeue_after.min(retry);
     }
-    if let Ok(loaded) = &scope {
-        record_history(ctx, &cloud, &namespace, &config_maps, &reports, loaded, now).await;
+    if scope.is_ok() {
+        record_history(
+            ctx,
+            &cloud,
+            &namespace,
+            &config_maps,
+            &reports,
+            &plan.manual_checks,
+            now,
+        )
+        .await;
     }
     enforce_retention(ctx, &cloud, &namespace, &plan.status, &jobs, &config_maps).await;
     Ok(Action::requeue(requeue_after))
@@ -217,7 +226,7 @@ async fn record_history(
     namespace: &str,
     config_maps: &[Arc<ConfigMap>],
     reports: &[crate::report::Report],
-    loaded: &plan::LoadedScope,
+    manual_checks: &[crate::certificate::ValidManualCheck],
     now: jiff::Timestamp,
 ) {
     let name = history::history_config_map_name(&cloud.name_any());
@@ -236,7 +245,6 @@ async fn record_history(
         },
         None => Vec::new(),
     };
-    let manual = certificate::manual_checks(&loaded.spec, &cloud.spec.manual_checks, now);
     let run_ids: std::collections::HashMap<String, String> = config_maps
         .iter()
         .filter_map(|cm| {
@@ -244,7 +252,7 @@ async fn record_history(
             Some((uuid.clone(), observe::run_id_of(cm.labels())?.to_owned()))
         })
         .collect();
-    let Some(entries) = history::updated_history(&existing, reports, &run_ids, &manual.valid, now)
+    let Some(entries) = history::updated_history(&existing, reports, &run_ids, manual_checks, now)
     else {
         return;
     };

@@ -8,7 +8,7 @@ use crate::api::cloud::{
     CloudCertificationSpec, CloudCertificationStatus, RunRecord, ScopeStatus, Selection,
 };
 use crate::api::conditions::{self, CHECKING, ConditionStatus, DesiredCondition, READY};
-use crate::certificate::Transition;
+use crate::certificate::{Transition, ValidManualCheck};
 use crate::report::Report;
 use crate::schedule::CronSchedule;
 use crate::scope::ScopeSpec;
@@ -172,6 +172,9 @@ pub struct Plan {
     /// Certificate transitions that hold now (issue 6); the notifier sends each one once
     /// per sink, after the status is written.
     pub transitions: Vec<Transition>,
+    /// The valid `spec.manualChecks` records (empty while the scope is unusable); the run
+    /// history records them without validating again.
+    pub manual_checks: Vec<ValidManualCheck>,
 }
 
 /// Decides the next status and actions.
@@ -215,6 +218,7 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
                 events,
                 requeue_after: requeue_after.max(SignedDuration::from_secs(1)),
                 transitions: certificate.transitions,
+                manual_checks: Vec::new(),
             };
         }
     };
@@ -319,6 +323,7 @@ pub fn plan(obs: &Observation<'_>) -> Plan {
         events,
         requeue_after: requeue_after.max(SignedDuration::from_secs(1)),
         transitions: certificate.transitions,
+        manual_checks: manual.valid,
     }
 }
 
